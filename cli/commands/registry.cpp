@@ -5,10 +5,18 @@ namespace gridkit {
 
 void register_init(RegistryContext& ctx);
 void register_info(RegistryContext& ctx);
+void register_import(RegistryContext& ctx);
+void register_export(RegistryContext& ctx);
+void register_code_check(RegistryContext& ctx);
+void register_crs_convert(RegistryContext& ctx);
 
 void register_all(RegistryContext& ctx) {
     register_init(ctx);
     register_info(ctx);
+    register_import(ctx);
+    register_export(ctx);
+    register_code_check(ctx);
+    register_crs_convert(ctx);
 }
 
 } // namespace gridkit
