@@ -1,0 +1,74 @@
+// Private to the doorplate module: the QR symbol and the drawing of one plate on a cairo context
+// whose user units are millimetres. One PlateRenderer per thread (pango contexts are not shared).
+#pragma once
+
+#include "libgrid/doorplate.hpp"
+
+#include <cairo.h>
+#include <pango/pangocairo.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace grid::doorplate::detail {
+
+/// A QR symbol as one byte per module (1 = dark), without quiet zone.
+struct QrSymbol {
+    int version = 0;
+    int width = 0; ///< modules per side
+    std::vector<std::uint8_t> dark;
+};
+
+/// Encodes the payload (libqrencode picks numeric / alphanumeric / byte segments). ec: 'L' 'M' 'Q' 'H'.
+/// Throws usage_error when the payload does not fit in a QR code.
+QrSymbol encode_qr(const std::string& payload, char ec);
+
+struct GObjectDeleter {
+    void operator()(void* p) const;
+};
+struct FontDescDeleter {
+    void operator()(PangoFontDescription* p) const { pango_font_description_free(p); }
+};
+struct SurfaceDeleter {
+    void operator()(cairo_surface_t* s) const { cairo_surface_destroy(s); }
+};
+struct CairoDeleter {
+    void operator()(cairo_t* c) const { cairo_destroy(c); }
+};
+using SurfacePtr = std::unique_ptr<cairo_surface_t, SurfaceDeleter>;
+using CairoPtr = std::unique_ptr<cairo_t, CairoDeleter>;
+
+/// Lays out and draws plates of one size. Not thread-safe: one per thread.
+class PlateRenderer {
+public:
+    /// `vector_qr`: draw the modules as filled rectangles instead of an image (for SVG, whose
+    /// viewers smooth upscaled images).
+    PlateRenderer(const PlateSpec& spec, std::string title, bool vector_qr = false);
+    ~PlateRenderer();
+    PlateRenderer(const PlateRenderer&) = delete;
+    PlateRenderer& operator=(const PlateRenderer&) = delete;
+
+    /// Draws one plate with its trim box at (0,0)-(width,height) in the current user space
+    /// (millimetres). `bleed` > 0 extends the blue ground that far beyond the trim box.
+    /// Fills qr_version, module_mm, address_mm and warnings of `result`.
+    void draw(cairo_t* cr, const PlateData& plate, const std::string& payload, double bleed, PlateResult& result);
+
+private:
+    /// A layout at `size_mm`, bold or regular, no wrapping.
+    PangoLayout* layout(PangoLayout* l, const std::string& text, double size_mm, bool bold, int width_mm);
+    void check_glyphs(PangoLayout* l, const char* what, const PlateData& plate, PlateResult& result);
+    void show(cairo_t* cr, PangoLayout* l, double x, double y);
+
+    const PlateSpec& m_spec;
+    std::string m_title;
+    bool m_vector_qr;
+    std::unique_ptr<PangoContext, GObjectDeleter> m_context;
+    std::unique_ptr<PangoLayout, GObjectDeleter> m_title_layout;
+    std::unique_ptr<PangoLayout, GObjectDeleter> m_address_layout;
+    std::unique_ptr<PangoLayout, GObjectDeleter> m_line_layout;
+    std::unique_ptr<PangoFontDescription, FontDescDeleter> m_regular;
+    std::unique_ptr<PangoFontDescription, FontDescDeleter> m_bold;
+};
+
+} // namespace grid::doorplate::detail
