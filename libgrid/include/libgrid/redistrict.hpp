@@ -1,0 +1,185 @@
+// Redistricting (design/REDISTRICT.md): cut one grid into micro-grids of [min, max] households.
+//
+// Two layers:
+//  - the partitioner works on an atom graph (buildings or address groups with a household count,
+//    a position in metres, the area of their cell and the boundary length they share with each
+//    neighbour) and needs no geometry library;
+//  - the geometry layer draws the cells (Voronoi cells of the atoms' footprints, clipped to the
+//    parent grid, cut by barriers), derives the atom graph from them, and dissolves the cells of
+//    each zone into its polygon, so the zones tile the parent exactly.
+//
+// Hard rules: bounds, contiguity, whole atoms. Soft: barriers (strongly penalised), compactness
+// (Polsby-Popper of the cell unions), change against the current plan, households near the middle
+// of the bounds. Every decision is taken in integer arithmetic on quantised inputs (centimetres,
+// square centimetres) with our own PRNG, so the same input and seed give the same plan on any machine.
+#pragma once
+
+#include "libgrid/geometry.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace grid::redistrict {
+
+/// One indivisible unit of the plan: a building (or a group of addresses of one building).
+struct Atom {
+    std::string id;                ///< building code or any stable id (used in messages)
+    std::int64_t households = 0;   ///< >= 0
+    double x = 0;                  ///< position in metres (a metric CRS)
+    double y = 0;
+    double footprint_area = 0;     ///< m², 0 for a point (informative)
+    double cell_area = 0;          ///< m² of the atom's cell in the tiling; 0 when no geometry is known
+    double outer_length = 0;       ///< m of the cell's boundary on the parent outline
+    std::string current_zone;      ///< code of the micro-grid the atom is in now; "" for none
+    bool locked = false;           ///< its current micro-grid is locked: kept exactly as it is
+};
+
+/// Two atoms whose cells touch.
+struct Edge {
+    std::size_t a = 0;
+    std::size_t b = 0;
+    double shared_length = 0; ///< m of common cell boundary; 0 when no geometry is known
+    bool barrier = false;     ///< a road, river or wall runs between the two atoms
+};
+
+struct AtomGraph {
+    std::vector<Atom> atoms;
+    std::vector<Edge> edges;
+};
+
+struct Options {
+    std::int64_t min_households = 50;
+    std::int64_t max_households = 100;
+    std::uint64_t seed = 1;
+    /// Local-search effort in sweeps over the atoms (deterministic: counted, not timed).
+    int sweeps = 120;
+    /// Penalties in Polsby-Popper units (a zone's compactness term is 1 - PP, in [0, 1]).
+    double barrier_penalty = 10.0; ///< per pair of neighbouring atoms on both sides of a barrier in one zone
+    double move_penalty = 0.05;    ///< per household that leaves its current micro-grid
+    double balance_penalty = 0.02; ///< for a zone at a bound; quadratic from the middle of the bounds
+    /// A current plan that already meets every hard rule is returned unchanged (rule 6).
+    bool keep_feasible_current = true;
+};
+
+enum class ViolationKind {
+    atom_over_max,   ///< one atom holds more than max households: it is a micro-grid of its own
+    below_min,       ///< a micro-grid holds fewer than min households
+    above_max,       ///< a micro-grid of several atoms holds more than max households
+    not_contiguous,  ///< a micro-grid is in pieces (only a locked one can be)
+    crosses_barrier, ///< soft: a micro-grid holds atoms on both sides of a barrier
+};
+/// "atom_over_max", "below_min", ...
+std::string_view violation_name(ViolationKind kind) noexcept;
+
+struct Violation {
+    ViolationKind kind = ViolationKind::below_min;
+    bool hard = true;                ///< false for crosses_barrier
+    std::size_t zone = 0;            ///< index into Plan::zones
+    std::vector<std::size_t> atoms;  ///< the atoms that cause it (indices into AtomGraph::atoms)
+    std::int64_t households = 0;     ///< households of the zone (or of the atom for atom_over_max)
+    std::string message;             ///< one line naming the atoms by id and saying why
+};
+
+struct Zone {
+    std::vector<std::size_t> atoms; ///< sorted atom indices
+    std::int64_t households = 0;
+    bool locked = false;            ///< a locked current micro-grid, kept as it is
+    std::string current;            ///< the current micro-grid it continues (one-to-one, largest overlap); "" if new
+};
+
+struct Plan {
+    std::vector<std::size_t> zone_of; ///< per atom: index into zones
+    std::vector<Zone> zones;          ///< ordered by their first atom
+    std::vector<Violation> violations;
+    bool kept_current = false;        ///< the current plan met every hard rule and was returned unchanged
+    bool feasible() const noexcept;   ///< no hard violation
+};
+
+/// Cuts the atoms into zones. Throws grid::usage_error on bad options or a malformed graph
+/// (edge to a missing atom, negative households, locked atom without a current micro-grid).
+Plan partition(const AtomGraph& graph, const Options& options);
+
+/// Which zone of `to` continues which zone of `from`: one-to-one, greedily by largest household
+/// overlap (then atom count). Labels are per atom, -1 for none. Returns, per `to` label, the
+/// matched `from` label or -1; `overlap` (optional) receives the matched households per `to` label.
+std::vector<long> match_zones(const std::vector<long>& from, const std::vector<long>& to,
+                              const std::vector<std::int64_t>& households, std::vector<std::int64_t>* overlap = nullptr);
+
+/// The measures of design/REDISTRICT.md that the atom graph determines.
+struct Measures {
+    std::size_t zones = 0;
+    std::int64_t households = 0;
+    std::int64_t households_min = 0;
+    double households_mean = 0;
+    std::int64_t households_max = 0;
+    std::size_t zones_below_min = 0;
+    std::size_t zones_above_max = 0; ///< including single atoms over max
+    std::size_t atoms_over_max = 0;
+    double contiguity_pct = 100;     ///< zones in one piece (graph connectivity), %
+    double polsby_popper_mean = 0;   ///< 4πA/P² of the cell unions (from cell areas and shared lengths)
+    double polsby_popper_min = 0;
+    std::size_t cut_edges = 0;       ///< neighbouring atoms in different zones
+    double cut_length_m = 0;
+    std::size_t barrier_crossings = 0; ///< barrier edges inside a zone
+    std::int64_t moved_households = 0; ///< against the current plan, after one-to-one matching
+    double moved_pct = 0;              ///< of the households that had a current micro-grid
+};
+/// Measures of any labelling (zone_of[i] in [0, zone count)); works for other tools' partitions too.
+Measures measure(const AtomGraph& graph, const std::vector<std::size_t>& zone_of, const Options& options);
+
+/// Codes for the zones of a plan (design/CODES.md): a zone that continues a current micro-grid of this
+/// grid (Zone::current, an 18-digit code under grid_code) keeps its code; the others get grid_code + sequence after the highest existing one (the larger of
+/// `highest_sequence` and the sequences of the current codes under grid_code), numbered west→east in
+/// rows from north to south. Throws grid::usage_error when grid_code is not a 15-digit grid code or
+/// the sequence runs past 999.
+std::vector<std::string> assign_codes(const AtomGraph& graph, const Plan& plan, std::string_view grid_code,
+                                      int highest_sequence = 0);
+
+// ---------------------------------------------------------------------------------------------
+// Geometry layer (GEOS). All coordinates in metres.
+
+/// One atom as drawn: a footprint POLYGON/MULTIPOLYGON or a POINT, with its data.
+struct AtomShape {
+    std::string id;
+    std::int64_t households = 0;
+    geom::Geometry shape;
+    std::string current_zone;
+    bool locked = false;
+};
+
+/// The tiling cells of a grid and the atom graph derived from them.
+struct Cells {
+    AtomGraph graph;                  ///< atoms with positions, cell areas, outer lengths; edges with lengths, barrier flags
+    std::vector<geom::Geometry> cells; ///< per atom: its cell (POLYGON or MULTIPOLYGON), together tiling the parent
+};
+
+/// Draws one cell per atom so that the cells tile `parent` exactly and every footprint lies wholly in
+/// its own cell: Voronoi cells of points sampled on the footprints, clipped to the parent, with the
+/// footprints cut out of their neighbours' cells. Barriers (lines or polygons, may be null) mark the
+/// graph edges they cross. Throws grid::geometry_error naming the atom whose shape is unusable.
+Cells build_cells(const GEOSGeometry* parent, const std::vector<AtomShape>& atoms, const GEOSGeometry* barriers);
+
+/// Dissolves the cells of each zone into one (MULTI)POLYGON per zone.
+std::vector<geom::Geometry> dissolve(const Cells& cells, const std::vector<std::size_t>& zone_of, std::size_t zone_count);
+
+/// Whether zone polygons tile a parent and hold their atoms' footprints.
+struct Tiling {
+    double parent_area = 0;
+    double zones_area_sum = 0;
+    double union_area = 0;
+    double max_relative_error = 0;  ///< max of |sum - parent| and |union - parent| over parent
+    double overlap_area = 0;        ///< sum of pairwise intersection areas
+    std::size_t zones_in_pieces = 0; ///< zones that are not one polygon
+    std::size_t footprints_outside = 0; ///< atoms whose shape is not covered by their zone
+    bool ok(double tolerance = 1e-6) const noexcept;
+};
+Tiling check_tiling(const GEOSGeometry* parent, const std::vector<geom::Geometry>& zones,
+                    const std::vector<AtomShape>& atoms, const std::vector<std::size_t>& zone_of);
+
+/// Polsby-Popper 4πA/P² of a polygon (0 for an empty one).
+double polsby_popper(const GEOSGeometry* g);
+
+} // namespace grid::redistrict
