@@ -52,8 +52,8 @@ constexpr std::array<std::u32string_view, 24> k_noise{
     U"东侧", U"西侧", U"南侧", U"北侧", U"后面", U"里面", U"旁", U"内", U"边", U"处", U"前", U"后", U"侧"};
 
 // Words that are development zones: not modelled (kept in rest).
-constexpr std::array<std::u32string_view, 6> k_devzone{U"经济技术开发区", U"经济开发区", U"高新技术产业开发区",
-                                                       U"开发区", U"高新区", U"新区"};
+constexpr std::array<std::u32string_view, 7> k_devzone{U"经济技术开发区", U"经济开发区", U"高新技术产业开发区",
+                                                       U"开发区", U"高新区", U"新区", U"高新园区"};
 
 struct Piece {
     int begin = -1;
@@ -202,6 +202,9 @@ private:
     int match_division_suffix(int i);
     int match_fine(int i);
     int match_road(int i);
+    int find_road(int i) const;
+    bool noise_end(int e) const;
+    bool devzone_end(int e) const;
     int match_compound(int i);
     int match_gazetteer(int i);
     int extend_division(int e, int level) const;
@@ -310,10 +313,24 @@ int Scanner::match_division_table(int i) {
                 if (level == 3 && !context && i > 0) {
                     continue;
                 }
-                if (is_digit(next) || is_latin(next) ||
-                    in(next, U"路街道巷弄号大小花公广园苑城村镇乡区县市省楼幢栋座中心里") ||
-                    is_cn_numeral(next)) {
-                    continue;
+                if (level == 5) {
+                    // A bare village name (北洋) only under its township, before its door number or
+                    // at the end, and not when it reads as a compound (文昌花园).
+                    if (current != 4 || !(is_digit(next) || next == U'\0' || is_separator(next)) ||
+                        strong_compound_end(i + len) >= 0) {
+                        continue;
+                    }
+                } else {
+                    if (is_digit(next) || is_latin(next) ||
+                        in(next, U"路街道巷弄号大小花公广园苑城村镇乡区县市省楼幢栋座中心里") || is_cn_numeral(next) ||
+                        in(at(i + len - 1), U"路街巷道")) {
+                        continue;
+                    }
+                    // 滨江北路, 白云山南路: the short name starts a road.
+                    const int road_end = find_road(i + len);
+                    if (road_end > 0 && road_end <= i + len + 3) {
+                        continue;
+                    }
                 }
             }
             if (!alias && best_alias) {
@@ -366,7 +383,7 @@ int Scanner::match_division_suffix(int i) {
         if (!is_han(c)) {
             return -1;
         }
-        if (e - 1 > i && in(c, U"路巷弄号") && !(c == U'路' && ends_at(e, U"路街道"))) {
+        if (e - 1 > i && (in(c, U"路巷弄号") || (c == U'街' && at(e) != U'道') || ends_at(e, U"大道"))) {
             return -1; // a road or number inside: not a division name
         }
         if (!in(c, U"省区市县道镇乡村会")) {
@@ -385,18 +402,16 @@ int Scanner::match_division_suffix(int i) {
                    !in(at(e - 2), U"城超门都")) {
             level = current < 2 ? 2 : 3;
         } else if ((c == U'区' || c == U'县') && name_len >= 3 && name_len <= 5 && current < 3) {
+            // Not 小区 / 园区 / 工业区 / 开发区 ... nor a sub-zone such as 银海东区 (5 characters).
             const char32_t prev = at(e - 2);
-            if (c == U'区' && (in(prev, U"小园业发景校新城社街片营厂商试范矿林场期东西南北中上下一二三四五六七八九十") ||
-                               ends_at(e, U"开发区") || ends_at(e, U"保税区"))) {
-                level = 0;
-            } else {
-                level = 3;
-            }
+            const bool zone = c == U'区' && (in(prev, U"小园社校景新片营厂街业发税验范矿林能宅活易期") ||
+                                            (in(prev, U"东西南北中") && name_len > 3));
+            level = zone ? 0 : 3;
         } else if (ends_at(e, U"街道") && name_len >= 4 && current < 4) {
             level = 4;
             suffix_len = 2;
         } else if ((c == U'镇' || c == U'乡') && name_len >= 2 && name_len <= 5 && current < 4 &&
-                   !in(next, U"村路街") && !in(at(e - 2), U"城")) {
+                   !in(next, U"村路街") && !(name_len == 2 && in(at(e - 2), U"城乡"))) {
             level = 4;
         } else if (ends_at(e, U"社区") && name_len >= 3 && current < 5) {
             level = 5;
@@ -471,24 +486,18 @@ bool Scanner::road_follows(int e) const {
     return in(at(k), U"路街巷弄") || starts_with(k, U"大道");
 }
 
-int Scanner::match_road(int i) {
-    if (has(Component::road)) {
-        return -1;
-    }
-    // 9组 / 三组 (村民小组) and 9号大街.
+// The end of a road name starting at i (路 / 街 / 大道 / 巷 / 弄 ..., 9组, 9号大街), or -1.
+int Scanner::find_road(int i) const {
     int k = i;
     while (k < m_n && (is_digit(at(k)) || is_cn_numeral(at(k)))) {
         ++k;
     }
     if (k > i) {
-        if (at(k) == U'组' && k - i <= 3) {
-            assign(Component::road, i, k + 1, text(i, k + 1));
+        if ((at(k) == U'组' || at(k) == U'巷') && k - i <= 3) {
             return k + 1;
         }
         if (at(k) == U'号' && (starts_with(k + 1, U"大街") || in(at(k + 1), U"街路"))) {
-            const int e = k + 1 + (starts_with(k + 1, U"大街") ? 2 : 1);
-            assign(Component::road, i, e, text(i, e));
-            return e;
+            return k + 1 + (starts_with(k + 1, U"大街") ? 2 : 1);
         }
         if (is_digit(at(i))) {
             return -1;
@@ -502,6 +511,9 @@ int Scanner::match_road(int i) {
         }
         if (e - 1 > i && strong_compound_end(e) >= 0 && !road_follows(e)) {
             return -1; // a compound comes first
+        }
+        if (e - i >= 2 && (noise_end(e) || devzone_end(e))) {
+            return -1; // 汽车北站对面莫干山路, 经济技术开发区海达北路: not one road
         }
         if (e - i < 2 || !in(c, U"道街同路国省巷弄")) {
             continue;
@@ -523,14 +535,65 @@ int Scanner::match_road(int i) {
         if (end < 0) {
             continue;
         }
-        // 中山东路 / 北京路一段: a direction or section right after belongs to the road.
+        // 北京路东段: a direction and 段 right after belong to the road.
         if (in(at(end), U"东西南北中") && at(end + 1) == U'段') {
             end += 2;
         }
-        assign(Component::road, i, end, text(i, end));
         return end;
     }
     return -1;
+}
+
+int Scanner::match_road(int i) {
+    if (has(Component::road)) {
+        // 与/和 a second road (交叉口): not modelled, kept in rest with the crossing words.
+        if (in(at(i), U"与和及") && has(Component::road)) {
+            const int e = find_road(i + 1);
+            if (e > 0) {
+                int end = e;
+                for (std::u32string_view w : {U"交叉口", U"交汇处", U"路口", U"口"}) {
+                    if (starts_with(end, w)) {
+                        end += static_cast<int>(w.size());
+                        break;
+                    }
+                }
+                add_rest(i, end);
+                return end;
+            }
+        }
+        return -1;
+    }
+    const int e = find_road(i);
+    if (e < 0) {
+        return -1;
+    }
+    assign(Component::road, i, e, text(i, e));
+    return e;
+}
+
+// True when a note word of two or more characters (对面, 交叉口) ends at e.
+bool Scanner::noise_end(int e) const {
+    if (!in(at(e - 1), U"口处面边近壁下联侧")) {
+        return false;
+    }
+    for (std::u32string_view w : k_noise) {
+        if (w.size() >= 2 && ends_at(e, w)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool Scanner::devzone_end(int e) const {
+    if (at(e - 1) != U'区') {
+        return false;
+    }
+    for (std::u32string_view w : k_devzone) {
+        if (ends_at(e, w)) {
+            return true;
+        }
+    }
+    return false;
 }
 
 int Scanner::match_gazetteer(int i) {
@@ -747,11 +810,13 @@ int Scanner::match_fine(int i) {
         return end;
     case Suf::hao:
         if (number_slot_open() && nparts <= 2) {
-            std::string v = prefix + parts[0].id;
+            // 84-66号 on a road: door number 84, building 66.
             if (nparts == 2) {
-                v += "-" + parts[1].id;
+                assign(Component::number, i, parts[0].e, prefix + parts[0].id + "号");
+                assign(Component::building, parts[1].b, end, parts[1].id + bsuf);
+                return end;
             }
-            assign(Component::number, i, end, v + "号");
+            assign(Component::number, i, end, prefix + parts[0].id + "号");
             return end;
         }
         if (nparts == 1 && !has(Component::building) && !has(Component::unit) && !has(Component::floor) &&
@@ -803,11 +868,10 @@ int Scanner::match_fine(int i) {
     }
     // Bare numbers: 146 after a road is its door number; 7-2225 building-room; 47-6-746 building-unit-room.
     if (number_slot_open() && nparts <= 2) {
-        std::string v = parts[0].id;
+        assign(Component::number, i, parts[0].e, parts[0].id + "号");
         if (nparts == 2) {
-            v += "-" + parts[1].id;
+            assign(Component::building, parts[1].b, parts[1].e, parts[1].id + bsuf);
         }
-        assign(Component::number, i, end, v + "号");
         return end;
     }
     if (nparts == 1) {
@@ -849,8 +913,13 @@ int Scanner::match_compound(int i) {
     // The run of name characters, stopping before a fine token written in Chinese numerals
     // (翠竹苑三栋 -> 翠竹苑 | 三栋) or one in digits.
     int e = i;
-    while (e < m_n && (is_han(at(e)) || (e > i && is_latin(at(e)) && !is_digit(at(e + 1)) && is_han(at(e + 1))) ||
+    while (e < m_n && (is_han(at(e)) ||
+                       (e > i && is_latin(at(e)) && !is_digit(at(e + 1)) && is_han(at(e + 1)) &&
+                        !in(at(e + 1), U"幢栋座单楼层室号区期")) ||
                        (e == i && is_latin(at(e))))) {
+        if (e > i && in(at(e), U"东西南北中") && starts_with(e + 1, U"单元")) {
+            break; // 华远大厦西单元
+        }
         if (e > i && is_cn_numeral(at(e))) {
             int c = e;
             while (is_cn_numeral(at(c))) {
@@ -865,6 +934,9 @@ int Scanner::match_compound(int i) {
         // 宝龙城市广场澳门街: a strong compound word ends the compound when more name follows.
         if (e > i + 1 && e < m_n && is_han(at(e)) && strong_compound_end(e) >= 0 && !road_follows(e) &&
             !in(at(e), U"一二三四五六七八九十东西南北中")) {
+            break;
+        }
+        if (e > i + 1 && e < m_n && is_han(at(e)) && (devzone_end(e) || noise_end(e))) {
             break;
         }
         if (e - i >= 40) {
@@ -887,11 +959,11 @@ int Scanner::match_compound(int i) {
             }
         }
     }
-    for (std::u32string_view w : k_devzone) {
-        if (ends_at(name_end, w)) {
-            add_rest(i, e);
-            return e;
-        }
+    if (devzone_end(name_end) || (name_end == e && noise_end(e) && std::any_of(k_noise.begin(), k_noise.end(), [&](std::u32string_view w) {
+                                       return static_cast<int>(w.size()) == e - i && ends_at(e, w);
+                                   }))) {
+        add_rest(i, e);
+        return e;
     }
     Piece& cp = m_comp[idx(Component::compound)];
     if (!cp.set()) {
@@ -919,6 +991,10 @@ void Scanner::run() {
             e = match_division(i);
             if (e < 0 && (is_cn_numeral(c) || in(c, U"附甲乙第负地"))) {
                 e = match_fine(i);
+            }
+            if (e < 0 && in(c, U"东西南北中") && starts_with(i + 1, U"单元") && !has(Component::unit)) {
+                assign(Component::unit, i, i + 3, text(i, i + 3)); // 西单元
+                e = i + 3;
             }
             if (e < 0) {
                 e = match_gazetteer(i);
