@@ -710,15 +710,37 @@ ImportResult import_layer(Workspace& ws, const std::string& source, const Import
 
     // Big loads skip the R-tree triggers and rebuild the index once at the end.
     const std::int64_t existing = ws.count(info.name);
-    const bool bulk_index = write_geom && (total > 20000 && total > existing / 4);
+    const bool bulk_index = write_geom && total > 20000 && total > existing / 4;
 
     Transaction tx(ws);
+    // For a bulk load, SpatiaLite's per-row triggers (R-tree, geometry constraints, the
+    // geometry_columns_time stamps) and secondary indexes are dropped and rebuilt once at the
+    // end, inside the same transaction: a killed import rolls all of it back. gridkit builds
+    // every geometry itself with the layer's type and SRID, so the constraint holds by construction.
+    std::vector<std::string> restore_sql;
+    const bool bulk = total > 20000 && total > existing / 4;
     if (bulk_index) {
+        // First: DisableSpatialIndex rewrites all of the column's triggers.
         for (const auto& col : {info.geometry_column, info.point_column}) {
             if (!col.empty()) {
                 Statement st = ws.prepare("SELECT DisableSpatialIndex(?, ?)");
                 st.bind(1, info.name).bind(2, col).run();
             }
+        }
+    }
+    if (bulk) {
+        Statement saved = ws.prepare("SELECT type, name, sql FROM sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL "
+                                     "AND ((type = 'trigger' AND (name LIKE 'ggi_%' OR name LIKE 'ggu_%' OR name LIKE 'tm%')) "
+                                     "OR type = 'index')");
+        saved.bind(1, info.name);
+        std::vector<std::string> drops;
+        while (saved.step()) {
+            drops.push_back("DROP " + saved.column_text(0) + " \"" + saved.column_text(1) + "\"");
+            restore_sql.push_back(saved.column_text(2));
+        }
+        saved.reset();
+        for (const auto& d : drops) {
+            ws.exec(d);
         }
     }
     Statement insert = ws.prepare(sql);
@@ -814,7 +836,35 @@ ImportResult import_layer(Workspace& ws, const std::string& source, const Import
         std::vector<unsigned char> wkb;
         double px = 0, py = 0;
         bool have_point = false;
-        if (reject_reason.empty() && write_geom) {
+        if (reject_reason.empty() && write_geom && xy_mode && info.geometry_type == "POINT") {
+            // Points from columns: no GEOS object needed.
+            const std::string xs = trim(OGR_F_GetFieldAsString(feat.get(), x_idx));
+            const std::string ys = trim(OGR_F_GetFieldAsString(feat.get(), y_idx));
+            double x = 0, y = 0;
+            const bool x_ok = parse_double(xs, x) && std::isfinite(x);
+            const bool y_ok = parse_double(ys, y) && std::isfinite(y);
+            if (!x_ok || !y_ok) {
+                reject(src_names[static_cast<std::size_t>(x_ok ? y_idx : x_idx)],
+                       "coordinates '" + xs.substr(0, 30) + "', '" + ys.substr(0, 30) + "' are not numbers");
+            } else {
+                try {
+                    to_lonlat.transform(x, y);
+                    if (!inside_china(x, y)) {
+                        reject("", "lies outside China (" + fmt_coord(x) + ", " + fmt_coord(y) + ")" +
+                                       (inside_china(y, x) ? ": x and y look swapped; check --x/--y" : ": check the coordinates and --src-crs"));
+                    } else {
+                        if (to_ws) {
+                            to_ws->transform(x, y);
+                        }
+                        px = x;
+                        py = y;
+                        have_point = true;
+                    }
+                } catch (const crs_error& e) {
+                    reject("", std::string("coordinates cannot be transformed: ") + e.what());
+                }
+            }
+        } else if (reject_reason.empty() && write_geom) {
             try {
                 geom::Geometry g;
                 if (xy_mode) {
@@ -1014,6 +1064,9 @@ ImportResult import_layer(Workspace& ws, const std::string& source, const Import
         if (options.progress && (feature_no % 5000 == 0)) {
             options.progress("importing", static_cast<std::uint64_t>(feature_no), static_cast<std::uint64_t>(std::max<std::int64_t>(total, 0)));
         }
+    }
+    for (const auto& sql_text : restore_sql) {
+        ws.exec(sql_text);
     }
     if (bulk_index) {
         for (const auto& col : {info.geometry_column, info.point_column}) {

@@ -350,6 +350,10 @@ struct Connection {
 };
 
 void open_connection(Connection& c, const std::string& path, int flags) {
+    // SQLite's global memory statistics take a mutex on every allocation; gridkit never reads
+    // them. Only possible before SQLite initialises, so try once and ignore a refusal.
+    static const bool memstatus_off = [] { return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK; }();
+    (void)memstatus_off;
     const int rc = sqlite3_open_v2(path.c_str(), &c.db, flags, nullptr);
     if (rc != SQLITE_OK) {
         const std::string msg = sqlite_message(c.db);
@@ -452,6 +456,10 @@ Workspace Workspace::open(const std::string& path, Mode mode) {
     Connection c;
     const int flags = (mode == Mode::read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX;
     open_connection(c, path, flags);
+    if (mode == Mode::read_write && sqlite3_db_readonly(c.db, "main") == 1) {
+        throw io_error(path, "is read-only (the file or its folder)",
+                       "copy the workspace to a writable folder, or fix its permissions");
+    }
     // A file that is not SQLite fails on the first read, not on open.
     int version = 0;
     {
@@ -464,6 +472,10 @@ Workspace Workspace::open(const std::string& path, Mode mode) {
             }
         }
         sqlite3_finalize(st);
+        if ((rc & 0xFF) == SQLITE_READONLY || (rc & 0xFF) == SQLITE_CANTOPEN || (rc & 0xFF) == SQLITE_PERM) {
+            throw io_error(path, std::string("cannot be opened: ") + sqlite_message(c.db),
+                           "the file or its folder is read-only; copy the workspace somewhere writable");
+        }
         if (rc != SQLITE_ROW) {
             throw schema_error(path + ": not a gridkit workspace (" + sqlite_message(c.db) + ")",
                                "create one with 'gridkit init', or check the path");
