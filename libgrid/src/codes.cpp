@@ -258,7 +258,7 @@ bool check_community_part(std::string_view community, CodeInfo& info) {
 bool check_length(std::string_view code, std::size_t want, CodeInfo& info) {
     if (code.size() != want || !all_digits(code)) {
         info.valid = false;
-        info.message = "a " + std::string(kind_name(info.kind)) + " code has " + std::to_string(want) +
+        info.message = std::string(info.kind == CodeKind::address ? "an " : "a ") + std::string(kind_name(info.kind)) + " code has " + std::to_string(want) +
                        " digits; this has " + std::to_string(code.size()) + " characters" +
                        (all_digits(code) ? "" : " and not only digits");
         return false;
