@@ -9,6 +9,7 @@ void register_import(RegistryContext& ctx);
 void register_export(RegistryContext& ctx);
 void register_code_check(RegistryContext& ctx);
 void register_crs_convert(RegistryContext& ctx);
+void register_address(RegistryContext& ctx);
 
 void register_all(RegistryContext& ctx) {
     register_init(ctx);
@@ -17,6 +18,7 @@ void register_all(RegistryContext& ctx) {
     register_export(ctx);
     register_code_check(ctx);
     register_crs_convert(ctx);
+    register_address(ctx);
 }
 
 } // namespace gridkit

@@ -328,7 +328,7 @@ int Scanner::match_division_table(int i) {
                     }
                     // 滨江北路, 白云山南路: the short name starts a road.
                     const int road_end = find_road(i + len);
-                    if (road_end > 0 && road_end <= i + len + 3) {
+                    if (road_end > 0 && (road_end <= i + len + 2 || (road_end <= i + len + 3 && is_digit(at(road_end))))) {
                         continue;
                     }
                 }
@@ -383,7 +383,8 @@ int Scanner::match_division_suffix(int i) {
         if (!is_han(c)) {
             return -1;
         }
-        if (e - 1 > i && (in(c, U"路巷弄号") || (c == U'街' && at(e) != U'道') || ends_at(e, U"大道"))) {
+        if (e - 1 > i && ((in(c, U"路巷弄号") && !(c == U'路' && starts_with(e, U"街道"))) ||
+                          (c == U'街' && at(e) != U'道') || ends_at(e, U"大道"))) {
             return -1; // a road or number inside: not a division name
         }
         if (!in(c, U"省区市县道镇乡村会")) {
@@ -404,7 +405,7 @@ int Scanner::match_division_suffix(int i) {
         } else if ((c == U'区' || c == U'县') && name_len >= 3 && name_len <= 5 && current < 3) {
             // Not 小区 / 园区 / 工业区 / 开发区 ... nor a sub-zone such as 银海东区 (5 characters).
             const char32_t prev = at(e - 2);
-            const bool zone = c == U'区' && (in(prev, U"小园社校景新片营厂街业发税验范矿林能宅活易期") ||
+            const bool zone = c == U'区' && ((in(prev, U"小园社校景新片营厂街业发税验范矿林能宅活易期") || is_cn_numeral(prev)) ||
                                             (in(prev, U"东西南北中") && name_len > 3));
             level = zone ? 0 : 3;
         } else if (ends_at(e, U"街道") && name_len >= 4 && current < 4) {

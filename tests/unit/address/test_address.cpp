@@ -1,0 +1,340 @@
+// Unit tests of the address parser: each component, each normalisation rule, the division
+// table (a small hand-made table of the Taizhou chain of design/CODES.md), bad input.
+#include "libgrid/address.hpp"
+#include "libgrid/error.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <thread>
+#include <vector>
+
+using grid::address::AddressParser;
+using grid::address::Component;
+using grid::address::DivisionTable;
+using grid::address::InputError;
+using grid::address::ParsedAddress;
+
+namespace {
+
+// The chain 江苏省 > 泰州市 > 海陵区 > 京泰路街道 > 十里铺社区居民委员会 (design/CODES.md) plus a
+// few neighbours that make short names ambiguous.
+DivisionTable taizhou_table() {
+    return DivisionTable(std::vector<grid::Division>{
+        {"32", "江苏省", 1, ""},
+        {"33", "浙江省", 1, ""},
+        {"11", "北京市", 1, ""},
+        {"3212", "泰州市", 2, "32"},
+        {"3206", "南通市", 2, "32"},
+        {"3301", "杭州市", 2, "33"},
+        {"1101", "市辖区", 2, "11"},
+        {"321202", "海陵区", 3, "3212"},
+        {"320612", "通州区", 3, "3206"},
+        {"110105", "朝阳区", 3, "1101"},
+        {"330106", "西湖区", 3, "3301"},
+        {"321202007", "京泰路街道", 4, "321202"},
+        {"321202001", "城东街道", 4, "321202"},
+        {"320612001", "金沙街道", 4, "320612"},
+        {"321202007004", "十里铺社区居民委员会", 5, "321202007"},
+        {"321202007201", "新桥村村民委员会", 5, "321202007"},
+        {"320612001001", "东市社区居委会", 5, "320612001"},
+    });
+}
+
+std::string val(const ParsedAddress& a, Component c) { return a.value(c); }
+
+// The text a component was read from.
+std::string span_text(const std::string& input, const ParsedAddress& a, Component c) {
+    const auto& f = a[c];
+    return input.substr(f.span.begin, f.span.end - f.span.begin);
+}
+
+} // namespace
+
+TEST_CASE("address: full Taizhou address, every component") {
+    const DivisionTable table = taizhou_table();
+    const AddressParser parser(&table);
+    const std::string in = "江苏省泰州市海陵区京泰路街道十里铺社区迎春东路18号翠竹苑3栋2单元501室";
+    const ParsedAddress a = parser.parse(in);
+    REQUIRE(a.ok());
+    CHECK(val(a, Component::province) == "江苏省");
+    CHECK(val(a, Component::city) == "泰州市");
+    CHECK(val(a, Component::county) == "海陵区");
+    CHECK(val(a, Component::township) == "京泰路街道");
+    CHECK(val(a, Component::community) == "十里铺社区");
+    CHECK(val(a, Component::road) == "迎春东路");
+    CHECK(val(a, Component::number) == "18号");
+    CHECK(val(a, Component::compound) == "翠竹苑");
+    CHECK(val(a, Component::building) == "3幢");
+    CHECK(val(a, Component::unit) == "2单元");
+    CHECK(val(a, Component::room) == "501室");
+    CHECK(val(a, Component::rest).empty());
+    CHECK(a[Component::community].code == "321202007004");
+    CHECK(a.division_code == "321202007004");
+    // Spans are byte offsets into the input.
+    CHECK(span_text(in, a, Component::road) == "迎春东路");
+    CHECK(span_text(in, a, Component::building) == "3栋");
+    CHECK(span_text(in, a, Component::province) == "江苏省");
+    CHECK(grid::address::format_standard(a) ==
+          "江苏省泰州市海陵区京泰路街道十里铺社区迎春东路18号翠竹苑3幢2单元501室");
+    CHECK(a.confidence > 0.95);
+}
+
+TEST_CASE("address: missing upper levels are filled from the division table") {
+    const DivisionTable table = taizhou_table();
+    const AddressParser parser(&table);
+    const ParsedAddress a = parser.parse("京泰路街道十里铺社区迎春东路18号");
+    REQUIRE(a.ok());
+    CHECK(val(a, Component::county) == "海陵区");
+    CHECK(val(a, Component::city) == "泰州市");
+    CHECK(val(a, Component::province) == "江苏省");
+    CHECK(a[Component::province].inferred);
+    CHECK(a[Component::province].span.empty());
+    CHECK_FALSE(a[Component::township].inferred);
+    CHECK(a[Component::county].code == "321202");
+
+    grid::address::ParserOptions no_fill;
+    no_fill.fill_upper_levels = false;
+    const AddressParser plain(&table, no_fill);
+    CHECK_FALSE(plain.parse("京泰路街道十里铺社区迎春东路18号")[Component::province].present());
+}
+
+TEST_CASE("address: short division names and context") {
+    const DivisionTable table = taizhou_table();
+    const AddressParser parser(&table);
+    const ParsedAddress a = parser.parse("江苏泰州海陵京泰路街道迎春东路18号");
+    REQUIRE(a.ok());
+    CHECK(val(a, Component::province) == "江苏省");
+    CHECK(val(a, Component::city) == "泰州市");
+    CHECK(val(a, Component::county) == "海陵区");
+    CHECK(val(a, Component::road) == "迎春东路");
+    // 京泰路 alone, followed by a number, is a road, not the township 京泰路街道.
+    const ParsedAddress r = parser.parse("泰州市海陵区京泰路88号");
+    CHECK(val(r, Component::road) == "京泰路");
+    CHECK(val(r, Component::number) == "88号");
+    CHECK_FALSE(r[Component::township].present());
+}
+
+TEST_CASE("address: a municipality is province and city") {
+    const DivisionTable table = taizhou_table();
+    const AddressParser parser(&table);
+    const ParsedAddress a = parser.parse("北京市朝阳区建国路88号");
+    REQUIRE(a.ok());
+    CHECK(val(a, Component::city) == "北京市");
+    CHECK(val(a, Component::province) == "北京市");
+    CHECK(val(a, Component::county) == "朝阳区");
+    CHECK(grid::address::format_standard(a) == "北京市朝阳区建国路88号");
+}
+
+TEST_CASE("address: duplicated levels go to rest") {
+    const DivisionTable table = taizhou_table();
+    const AddressParser parser(&table);
+    const ParsedAddress a = parser.parse("浙江省杭州市西湖区杭州市西湖区文三路100号");
+    CHECK(val(a, Component::county) == "西湖区");
+    CHECK(val(a, Component::road) == "文三路");
+    CHECK(val(a, Component::rest) == "杭州市西湖区");
+}
+
+TEST_CASE("address: building synonyms normalise to one canonical word") {
+    const AddressParser parser;
+    for (const char* in : {"翠竹苑3栋", "翠竹苑3幢", "翠竹苑3座", "翠竹苑3号楼", "翠竹苑三幢", "翠竹苑３号楼"}) {
+        CAPTURE(in);
+        const ParsedAddress a = parser.parse(in);
+        CHECK(val(a, Component::compound) == "翠竹苑");
+        CHECK(val(a, Component::building) == "3幢");
+    }
+    grid::address::ParserOptions opt;
+    opt.building_suffix = "栋";
+    CHECK(val(AddressParser(nullptr, opt).parse("翠竹苑3号楼"), Component::building) == "3栋");
+    CHECK(val(parser.parse("金色西溪商务中心A座13层"), Component::building) == "A幢");
+}
+
+TEST_CASE("address: unit, floor and room words") {
+    const AddressParser parser;
+    const ParsedAddress a = parser.parse("翠竹苑3栋三单元十二层1203户");
+    CHECK(val(a, Component::unit) == "3单元");
+    CHECK(val(a, Component::floor) == "12层");
+    CHECK(val(a, Component::room) == "1203室");
+    CHECK(val(parser.parse("翠竹苑3栋2单元501房"), Component::room) == "501室");
+    CHECK(val(parser.parse("星星大厦15楼"), Component::floor) == "15层");
+    CHECK(val(parser.parse("星星大厦15F"), Component::floor) == "15层");
+    CHECK(val(parser.parse("星星大厦负一层"), Component::floor) == "-1层");
+    // The floor is implied by the room: left out of the standard text and the key.
+    const ParsedAddress f = parser.parse("翠竹苑3栋2单元5层501室");
+    CHECK(val(f, Component::floor) == "5层");
+    CHECK(grid::address::format_standard(f) == "翠竹苑3幢2单元501室");
+}
+
+TEST_CASE("address: dash forms building-unit-room") {
+    const AddressParser parser;
+    const ParsedAddress a = parser.parse("缤纷北苑47-6-746");
+    CHECK(val(a, Component::compound) == "缤纷北苑");
+    CHECK(val(a, Component::building) == "47幢");
+    CHECK(val(a, Component::unit) == "6单元");
+    CHECK(val(a, Component::room) == "746室");
+    const ParsedAddress b = parser.parse("江滨西路东明锦园7-2225");
+    CHECK(val(b, Component::road) == "江滨西路");
+    CHECK(val(b, Component::compound) == "东明锦园");
+    CHECK(val(b, Component::building) == "7幢");
+    CHECK(val(b, Component::room) == "2225室");
+}
+
+TEST_CASE("address: door number after a road, building after a compound") {
+    const AddressParser parser;
+    const ParsedAddress a = parser.parse("文三路478号华星时代广场A座1201室");
+    CHECK(val(a, Component::road) == "文三路");
+    CHECK(val(a, Component::number) == "478号");
+    CHECK(val(a, Component::compound) == "华星时代广场");
+    CHECK(val(a, Component::building) == "A幢");
+    CHECK(val(a, Component::room) == "1201室");
+    const ParsedAddress b = parser.parse("浦阳路146浙江农林大学");
+    CHECK(val(b, Component::number) == "146号");
+    CHECK(val(b, Component::compound) == "浙江农林大学");
+}
+
+TEST_CASE("address: full-width characters become half-width") {
+    const AddressParser parser;
+    const std::string in = "翠竹苑１号楼２单元３０１室";
+    const ParsedAddress a = parser.parse(in);
+    CHECK(val(a, Component::building) == "1幢");
+    CHECK(val(a, Component::unit) == "2单元");
+    CHECK(val(a, Component::room) == "301室");
+    // The span still points at the full-width bytes of the input.
+    CHECK(span_text(in, a, Component::building) == "１号楼");
+    CHECK(val(parser.parse("翠竹苑Ａ座"), Component::building) == "A幢");
+}
+
+TEST_CASE("address: Chinese numerals inside names are kept") {
+    const AddressParser parser;
+    const ParsedAddress a = parser.parse("一品小区三幢");
+    CHECK(val(a, Component::compound) == "一品小区");
+    CHECK(val(a, Component::building) == "3幢");
+    CHECK(val(parser.parse("广州市三元里大道1号"), Component::road) == "三元里大道");
+    CHECK(val(parser.parse("文一西路100号"), Component::road) == "文一西路");
+    CHECK(val(parser.parse("银海三区68幢"), Component::compound) == "银海三区");
+}
+
+TEST_CASE("address: community suffixes 社区居民委员会 / 居委会 / 村民委员会") {
+    const AddressParser parser; // no table: suffix rules only
+    CHECK(val(parser.parse("京泰路街道十里铺社区居民委员会"), Component::community) == "十里铺社区");
+    CHECK(val(parser.parse("京泰路街道十里铺社区居委会"), Component::community) == "十里铺社区");
+    CHECK(val(parser.parse("某某镇新桥村村民委员会"), Component::community) == "新桥村");
+    CHECK(val(parser.parse("某某镇新桥村委会"), Component::community) == "新桥村");
+    const DivisionTable table = taizhou_table();
+    const AddressParser with_table(&table);
+    const ParsedAddress a = with_table.parse("海陵区京泰路街道十里铺社区居民委员会");
+    CHECK(val(a, Component::community) == "十里铺社区");
+    CHECK(a[Component::community].code == "321202007004");
+    CHECK(table.normalised_name(*table.find_code("320612001001")) == "东市社区");
+}
+
+TEST_CASE("address: traditional characters are simplified") {
+    const AddressParser parser;
+    const ParsedAddress a = parser.parse("江蘇省泰州市海陵區翠竹苑3號樓2單元501室");
+    CHECK(val(a, Component::province) == "江苏省");
+    CHECK(val(a, Component::county) == "海陵区");
+    CHECK(val(a, Component::building) == "3幢");
+    CHECK(val(a, Component::unit) == "2单元");
+    grid::address::ParserOptions keep;
+    keep.traditional_to_simplified = false;
+    CHECK(val(AddressParser(nullptr, keep).parse("海陵區翠竹苑"), Component::county) != "海陵区");
+}
+
+TEST_CASE("address: suffix rules work without a table") {
+    const AddressParser parser;
+    const ParsedAddress a = parser.parse("浙江省杭州市余杭区闲林街道五常大道翡翠城");
+    CHECK(val(a, Component::province) == "浙江省");
+    CHECK(val(a, Component::city) == "杭州市");
+    CHECK(val(a, Component::county) == "余杭区");
+    CHECK(val(a, Component::township) == "闲林街道");
+    CHECK(val(a, Component::road) == "五常大道");
+    CHECK(val(a, Component::compound) == "翡翠城");
+    CHECK(a.division_code.empty());
+}
+
+TEST_CASE("address: the key is the same for different spellings of one door") {
+    const DivisionTable table = taizhou_table();
+    const AddressParser parser(&table);
+    const std::string k1 = parser.parse("江苏省泰州市海陵区京泰路街道十里铺社区迎春东路18号翠竹苑1幢2单元301室").key();
+    const std::string k2 = parser.parse("泰州市海陵区京泰路街道十里铺社区居民委员会迎春东路18号翠竹苑一栋二单元三零一室").key();
+    const std::string k3 = parser.parse("京泰路街道十里铺社区迎春东路１８号翠竹苑１号楼２单元３０１室").key();
+    CHECK(k1 == k2);
+    CHECK(k1 == k3);
+    CHECK(k1 != parser.parse("京泰路街道十里铺社区迎春东路18号翠竹苑2幢2单元301室").key());
+}
+
+TEST_CASE("address: bad input gives an error, never a crash") {
+    const AddressParser parser;
+    CHECK(parser.parse("").error_kind == InputError::empty);
+    CHECK(parser.parse("   ").error_kind == InputError::empty);
+    const ParsedAddress bad = parser.parse(std::string("\xff\xfe\x41", 3));
+    CHECK(bad.error_kind == InputError::invalid_utf8);
+    CHECK_FALSE(bad.ok());
+    // 泰州市 in GB18030 bytes.
+    const ParsedAddress gb = parser.parse(std::string("\xcc\xa9\xd6\xdd\xca\xd0", 6));
+    CHECK(gb.error_kind == InputError::looks_gb18030);
+    CHECK(gb.error.find("GB18030") != std::string::npos);
+    std::string long_text;
+    for (int i = 0; i < 2000; ++i) {
+        long_text += "路";
+    }
+    const ParsedAddress too_long = parser.parse(long_text);
+    CHECK(too_long.error_kind == InputError::too_long);
+    CHECK(parser.parse(long_text.substr(0, 512 * 3)).ok());
+    // Emoji and other scripts are kept in rest.
+    const std::string mixed = "翠竹苑3栋😀Straße2单元";
+    const ParsedAddress m = parser.parse(mixed);
+    REQUIRE(m.ok());
+    CHECK(val(m, Component::building) == "3幢");
+    CHECK(val(m, Component::rest).find("😀") != std::string::npos);
+    // An overlong encoding and an encoded surrogate are invalid UTF-8.
+    CHECK(parser.parse(std::string("a\xc0\xaf\xff", 4)).error_kind == InputError::invalid_utf8);
+    CHECK(parser.parse(std::string("\xed\xa0\x80", 3)).error_kind == InputError::invalid_utf8);
+}
+
+TEST_CASE("address: encodings") {
+    CHECK(grid::address::to_utf8(std::string("\xcc\xa9\xd6\xdd\xca\xd0", 6), "GB18030") == "泰州市");
+    CHECK(grid::address::to_utf8("abc", "UTF-8") == "abc");
+    CHECK_THROWS_AS(grid::address::to_utf8("abc", "KOI8-R"), grid::usage_error);
+    CHECK(grid::address::to_valid_utf8(std::string("a\xff" "b", 3)) == "a\xEF\xBF\xBD" "b");
+    CHECK(grid::address::is_valid_utf8("泰州"));
+    CHECK_FALSE(grid::address::is_valid_utf8(std::string("\xcc\xa9\xd6", 3)));
+}
+
+TEST_CASE("address: component names") {
+    CHECK(grid::address::component_name(Component::number) == "number");
+    CHECK(grid::address::component_from_name("compound") == Component::compound);
+    CHECK_FALSE(grid::address::component_from_name("street").has_value());
+}
+
+TEST_CASE("address: the gazetteer knows roads and compounds without suffixes") {
+    grid::address::Gazetteer gaz;
+    gaz.compounds.push_back("翡翠城");
+    gaz.roads.push_back("杨公堤");
+    const AddressParser parser(nullptr, {}, &gaz);
+    const ParsedAddress a = parser.parse("西湖区杨公堤43号");
+    CHECK(val(a, Component::road) == "杨公堤");
+    CHECK(val(a, Component::number) == "43号");
+}
+
+TEST_CASE("address: parse is safe from many threads") {
+    const DivisionTable table = taizhou_table();
+    const AddressParser parser(&table);
+    const std::string in = "泰州市海陵区京泰路街道十里铺社区迎春东路18号翠竹苑3栋2单元501室";
+    const std::string want = parser.parse(in).key();
+    std::vector<std::thread> threads;
+    std::vector<int> ok(4, 0);
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 200; ++i) {
+                ok[static_cast<std::size_t>(t)] += parser.parse(in).key() == want ? 1 : 0;
+            }
+        });
+    }
+    for (auto& th : threads) {
+        th.join();
+    }
+    for (int n : ok) {
+        CHECK(n == 200);
+    }
+}
