@@ -37,8 +37,9 @@ using i64 = std::int64_t;
 __extension__ typedef __int128 i128;
 
 constexpr i64 k_scale = 1000000;           // compactness unit: 1e-6 Polsby-Popper
-constexpr i64 k_four_pi_num = 12566370614; // 4π × 1e9
-constexpr i64 k_four_pi_den = 1000000000;
+constexpr i64 k_four_pi_scaled = 12566371;         // 4π × k_scale, rounded
+constexpr i64 k_small_area = 700000000000LL;       // cm² (70 km²): area × 4π·1e6 fits in 63 bits
+constexpr i64 k_small_perimeter = 3000000000LL;    // cm (30,000 km): perimeter² fits in 63 bits
 
 /// The atom graph in integer form: CSR adjacency sorted by neighbour, lengths in cm, areas in cm².
 struct Problem {
@@ -246,6 +247,7 @@ private:
     unsigned m_stamp = 0;
     std::vector<signed char> m_side;
     std::vector<int> m_queue;
+    i64 m_budget = 0; ///< build calls left for trying further cuts
 
     unsigned next_stamp() {
         if (++m_stamp == 0) {
@@ -260,13 +262,15 @@ private:
         if (per <= 0) {
             return 0;
         }
-        const i128 num = static_cast<i128>(area) * k_four_pi_num * k_scale;
-        const i128 den = static_cast<i128>(per) * per * k_four_pi_den;
-        i128 q = num / den;
-        if (q > k_scale) {
-            q = k_scale;
+        i64 q;
+        if (area < k_small_area && per < k_small_perimeter) {
+            // 64-bit arithmetic (fast) where it cannot overflow: 4π × 1e6 rounded to an integer.
+            q = area * k_four_pi_scaled / (per * per);
+        } else {
+            const i128 wide = static_cast<i128>(area) * k_four_pi_scaled / (static_cast<i128>(per) * per);
+            q = wide > k_scale ? k_scale : static_cast<i64>(wide);
         }
-        return k_scale - static_cast<i64>(q);
+        return k_scale - std::min(q, k_scale);
     }
     i64 balance_cost(i64 h) const {
         const i64 w = P.max - P.min;
@@ -738,55 +742,85 @@ private:
         return {};
     }
 
-    /// Cuts a connected set into about k zones (appended to out).
-    void build(const std::vector<int>& set, i64 k, std::vector<std::vector<int>>& out) {
+    /// Cuts a connected set into about k zones (appended to out); returns the households outside the
+    /// bounds over the zones made. While a cut leads to zones outside the bounds, further cuts are
+    /// tried (the other straight cuts, then random spanning-tree cuts), within a budget of calls.
+    i64 build(const std::vector<int>& set, i64 k, std::vector<std::vector<int>>& out) {
+        m_budget = 4 * k + 200;
+        return build_rec(set, k, out);
+    }
+
+    i64 build_rec(const std::vector<int>& set, i64 k, std::vector<std::vector<int>>& out) {
         if (set.empty()) {
-            return;
-        }
-        if (k <= 1 || set.size() == 1) {
-            out.push_back(set);
-            return;
+            return 0;
         }
         const i64 total = households(set);
-        Split best;
-        bool have = false;
+        if (k <= 1 || set.size() == 1) {
+            out.push_back(set);
+            return viol(total, 1);
+        }
+        --m_budget;
+        std::vector<Split> cands;
         for (int axis = 0; axis < 4; ++axis) {
             for (i64 k1 : {k / 2, k - k / 2}) {
-                if (k1 == k - k1 && k1 != k / 2) {
-                    continue;
-                }
-                Split s = axis_split(set, axis, k, k1, total);
-                const bool better = !have || (s.feasible && !best.feasible) ||
-                                    (s.feasible == best.feasible && s.cut < best.cut);
-                if (better) {
-                    best = std::move(s);
-                    have = true;
+                Split sp = axis_split(set, axis, k, k1, total);
+                const bool seen = std::any_of(cands.begin(), cands.end(), [&](const Split& c) { return c.a == sp.a; });
+                if (!seen && !sp.a.empty() && !sp.b.empty()) {
+                    cands.push_back(std::move(sp));
                 }
                 if (k % 2 == 0) {
                     break;
                 }
             }
         }
-        if (!best.feasible) {
-            Split t = tree_split(set, k, total, 48);
-            if (t.feasible) {
-                best = std::move(t);
-            }
-        }
-        if (best.a.empty() || best.b.empty()) {
-            out.push_back(set);
-            return;
-        }
+        std::stable_sort(cands.begin(), cands.end(), [](const Split& l, const Split& r) {
+            return std::make_pair(!l.feasible, l.cut) < std::make_pair(!r.feasible, r.cut);
+        });
         auto share_count = [&](i64 h) {
             const auto [lo, hi] = count_range(h, P.min, P.max);
             i64 c = total > 0 ? static_cast<i64>((2 * static_cast<i128>(h) * k + total) / (2 * total)) : 1;
             c = std::max<i64>(1, c);
             return lo <= hi ? std::max(lo, std::min(hi, c)) : lo;
         };
-        const i64 ka = share_count(best.ha);
-        const i64 kb = share_count(best.hb);
-        build(best.a, ka, out);
-        build(best.b, kb, out);
+        i64 best_v = std::numeric_limits<i64>::max();
+        std::vector<std::vector<int>> best_out;
+        auto attempt = [&](const Split& sp) {
+            std::vector<std::vector<int>> tmp;
+            const i64 v = build_rec(sp.a, share_count(sp.ha), tmp) + build_rec(sp.b, share_count(sp.hb), tmp);
+            if (v < best_v) {
+                best_v = v;
+                best_out = std::move(tmp);
+            }
+            return best_v == 0;
+        };
+        bool done = false;
+        for (const Split& sp : cands) {
+            if (!sp.feasible && !best_out.empty()) {
+                break; // infeasible straight cuts are a last resort, after the tree cuts
+            }
+            if (attempt(sp) || m_budget <= 0) {
+                done = true;
+                break;
+            }
+        }
+        for (int t = 0; !done && t < 8 && m_budget > 0; ++t) {
+            const Split ts = tree_split(set, k, total, 16);
+            if (ts.a.empty() || ts.b.empty()) {
+                break;
+            }
+            done = attempt(ts);
+        }
+        if (!done && best_out.empty() && !cands.empty()) {
+            attempt(cands.front());
+        }
+        if (best_out.empty()) {
+            out.push_back(set);
+            return viol(total, 1);
+        }
+        for (auto& z : best_out) {
+            out.push_back(std::move(z));
+        }
+        return best_v;
     }
 
     /// Constructs zones for free atoms (no current plan): barrier regions, merged where too small.
@@ -1239,7 +1273,15 @@ private:
                 }
                 int best_to = -1;
                 Eval best_e;
+                const i64 h = P.hh[a];
+                const bool from_ok = zone_viol(z) == 0;
+                if (from_ok && m_zhh[z] - h < P.min) {
+                    continue; // the zone would fall below min: no move of this atom keeps the bounds
+                }
                 for (int i = 0; i < nc; ++i) {
+                    if (from_ok && zone_viol(cand[i]) == 0 && m_zhh[cand[i]] + h > P.max) {
+                        continue;
+                    }
                     const Eval e = eval_move(a, cand[i]);
                     if (e.dviol > 0) {
                         continue;

@@ -55,7 +55,7 @@ struct Options {
     std::int64_t max_households = 100;
     std::uint64_t seed = 1;
     /// Local-search effort in sweeps over the atoms (deterministic: counted, not timed).
-    int sweeps = 120;
+    int sweeps = 40;
     /// Penalties in Polsby-Popper units (a zone's compactness term is 1 - PP, in [0, 1]).
     double barrier_penalty = 10.0; ///< per pair of neighbouring atoms on both sides of a barrier in one zone
     double move_penalty = 0.05;    ///< per household that leaves its current micro-grid

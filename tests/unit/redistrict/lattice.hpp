@@ -2,6 +2,7 @@
 // household counts from a seeded generator, optional barrier lines between columns or rows.
 #pragma once
 
+#include "detail/redistrict_internal.hpp"
 #include "libgrid/redistrict.hpp"
 
 #include <cstdint>
@@ -14,19 +15,15 @@ namespace redistrict_test {
 
 namespace rd = grid::redistrict;
 
-/// A small portable PRNG for the fixtures (splitmix64).
+/// The module's own portable PRNG, with a range helper for the fixtures.
 struct Gen {
-    std::uint64_t state;
-    explicit Gen(std::uint64_t seed) : state(seed) {}
-    std::uint64_t next() {
-        std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-        return z ^ (z >> 31);
-    }
+    grid::redistrict::detail::Rng rng;
+    explicit Gen(std::uint64_t seed) : rng(seed) {}
+    std::uint64_t next() { return rng.next(); }
     std::int64_t uniform(std::int64_t lo, std::int64_t hi) {
-        return lo + static_cast<std::int64_t>(next() % static_cast<std::uint64_t>(hi - lo + 1));
+        return lo + static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(hi - lo + 1)));
     }
+    double real() { return static_cast<double>(rng.next() >> 11) * 0x1.0p-53; }
 };
 
 struct Lattice {

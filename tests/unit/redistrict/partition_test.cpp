@@ -114,33 +114,47 @@ std::function<std::int64_t(int, int)> skewed_households(std::uint64_t seed) {
     };
 }
 
-/// True when a below-min violation is a dead-end path of atoms whose only way out is one atom that
-/// would push it over max: then no plan meets the bounds.
+/// True when a violation lies on a dead-end path of atoms (a comb's tooth) that no plan can cut
+/// within the bounds: the zone holding the tip must be a run of atoms from the tip, and the first
+/// such run reaching min households already exceeds max.
 bool dead_end_certificate(const rd::AtomGraph& g, const rd::Plan& plan, const rd::Violation& v, const rd::Options& o) {
-    if (v.kind != rd::ViolationKind::below_min) {
-        return false;
-    }
-    const auto& atoms = plan.zones[v.zone].atoms;
-    std::set<std::size_t> inside(atoms.begin(), atoms.end());
-    std::set<std::size_t> outside;
-    std::map<std::size_t, int> degree;
+    const std::size_t n = g.atoms.size();
+    std::vector<std::vector<std::size_t>> adj(n);
     for (const rd::Edge& e : g.edges) {
-        const bool ia = inside.count(e.a) > 0;
-        const bool ib = inside.count(e.b) > 0;
-        if (ia && ib) {
-            ++degree[e.a];
-            ++degree[e.b];
-        } else if (ia || ib) {
-            outside.insert(ia ? e.b : e.a);
+        adj[e.a].push_back(e.b);
+        adj[e.b].push_back(e.a);
+    }
+    std::vector<char> doomed(n, 0);
+    for (std::size_t tip = 0; tip < n; ++tip) {
+        if (adj[tip].size() != 1) {
+            continue;
+        }
+        std::vector<std::size_t> path{tip};
+        std::size_t prev = tip;
+        std::size_t cur = adj[tip][0];
+        while (adj[cur].size() == 2) {
+            path.push_back(cur);
+            const std::size_t next = adj[cur][0] == prev ? adj[cur][1] : adj[cur][0];
+            prev = cur;
+            cur = next;
+        }
+        std::int64_t sum = 0;
+        bool infeasible = false;
+        for (std::size_t a : path) {
+            sum += g.atoms[a].households;
+            if (sum >= o.min_households) {
+                infeasible = sum > o.max_households;
+                break;
+            }
+        }
+        if (infeasible) {
+            for (std::size_t a : path) {
+                doomed[a] = 1;
+            }
         }
     }
-    for (const auto& [a, d] : degree) {
-        if (d > 2) {
-            return false;
-        }
-    }
-    return outside.size() == 1 &&
-           plan.zones[v.zone].households + g.atoms[*outside.begin()].households > o.max_households;
+    return std::all_of(plan.zones[v.zone].atoms.begin(), plan.zones[v.zone].atoms.end(),
+                       [&](std::size_t a) { return doomed[a] != 0; });
 }
 
 struct Shape {
