@@ -10,6 +10,8 @@ void register_export(RegistryContext& ctx);
 void register_code_check(RegistryContext& ctx);
 void register_crs_convert(RegistryContext& ctx);
 void register_address(RegistryContext& ctx);
+void register_redistrict(RegistryContext& ctx);
+void register_plan(RegistryContext& ctx);
 
 void register_all(RegistryContext& ctx) {
     register_init(ctx);
@@ -19,6 +21,8 @@ void register_all(RegistryContext& ctx) {
     register_code_check(ctx);
     register_crs_convert(ctx);
     register_address(ctx);
+    register_redistrict(ctx);
+    register_plan(ctx);
 }
 
 } // namespace gridkit

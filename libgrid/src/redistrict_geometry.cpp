@@ -869,10 +869,11 @@ Tiling check_tiling(const GEOSGeometry* parent, const std::vector<Geometry>& zon
             }
             continue;
         }
-        // Inside up to the snapping grid: what sticks out is no more than a micrometre sliver.
+        // Inside up to the snapping grid: what sticks out is no more than a band of 1 µm along the
+        // footprint's outline (vertices move by up to half a micrometre).
         const Geometry clipped = geom::intersection(shape, parent);
         const Geometry outside = geom::difference(clipped.get(), zones[z].get());
-        if (geom::area(outside.get()) > 1e-9 * std::max(1.0, geom::area(clipped.get()))) {
+        if (geom::area(outside.get()) > geom::length(clipped.get()) / k_unit + 1e-12) {
             ++t.footprints_outside;
         }
     }

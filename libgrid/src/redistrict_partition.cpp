@@ -1457,17 +1457,21 @@ Plan Partitioner::output(bool kept) {
                 why = "it is locked";
             } else if (zn.households < P.min) {
                 bool isolated = true;
+                bool fixed_neighbours = false;
                 for (std::size_t a : zn.atoms) {
                     for (int k = P.off[a]; k < P.off[a + 1]; ++k) {
                         const int b = P.adj[k];
-                        if (zone[b] != z && m_free[b]) {
-                            isolated = false;
+                        if (zone[b] != z) {
+                            isolated = isolated && !m_free[b];
+                            fixed_neighbours = fixed_neighbours || !m_free[b];
                         }
                     }
                 }
-                why = isolated ? "these atoms touch no other atom that could join them"
-                               : "no neighbouring micro-grid can give up atoms without leaving " + bounds +
-                                     " or breaking apart";
+                why = !isolated ? "no neighbouring micro-grid can give up atoms without leaving " + bounds +
+                                      " or breaking apart"
+                      : fixed_neighbours ? "their only neighbours are atoms over max or locked micro-grids, which take "
+                                           "no other atoms"
+                                         : "these atoms touch no other atom that could join them";
             } else {
                 why = "these atoms cannot be cut into contiguous micro-grids of " + bounds + " households";
             }

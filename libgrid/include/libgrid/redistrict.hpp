@@ -15,12 +15,17 @@
 #pragma once
 
 #include "libgrid/geometry.hpp"
+#include "libgrid/progress.hpp"
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
+
+namespace grid {
+class Workspace;
+}
 
 namespace grid::redistrict {
 
@@ -181,5 +186,108 @@ Tiling check_tiling(const GEOSGeometry* parent, const std::vector<geom::Geometry
 
 /// Polsby-Popper 4πA/P² of a polygon (0 for an empty one).
 double polsby_popper(const GEOSGeometry* g);
+
+// ---------------------------------------------------------------------------------------------
+// Workspace layer: grids, buildings and micro-grids of a gridkit workspace.
+//
+// The atoms of a grid are the buildings recorded in it (building.grid_code; a building with no grid
+// code counts in the grid holding its location). Households: occupied residential houses of the
+// building, or building.households where it has no house rows (households.hpp). The current plan is
+// building.microgrid_code. Work is done in the CGCS2000 Gauss-Kruger zone of the grid (or in the
+// workspace CRS when it is projected); zones are written back in the workspace CRS.
+
+struct RunOptions {
+    std::vector<std::string> grids;  ///< grid codes to cut (ignored with all)
+    bool all = false;                ///< every grid of the workspace
+    Options options;
+    std::string barriers;            ///< workspace layer whose features are barriers (e.g. road, compound); "" none
+    std::vector<std::string> locked; ///< micro-grid codes kept exactly (members and outline)
+    unsigned threads = 0;            ///< grids cut in parallel; 0 = one per core
+    progress_fn progress;            ///< stage "redistrict": grids done of grids
+};
+
+struct ZoneResult {
+    std::string code;
+    std::int64_t households = 0;
+    double area_m2 = 0;
+    double polsby_popper = 0;
+    bool kept = false;                  ///< continues the current micro-grid of this code
+    bool locked = false;
+    std::vector<std::string> members;   ///< building codes, sorted
+    std::vector<unsigned char> wkb;     ///< MULTIPOLYGON in the workspace CRS
+};
+
+struct ViolationResult {
+    ViolationKind kind = ViolationKind::below_min;
+    bool hard = true;
+    std::string zone_code;
+    std::int64_t households = 0;
+    std::vector<std::string> buildings; ///< building codes
+    std::string message;                ///< names the buildings; zone numbers replaced by codes
+};
+
+struct GridResult {
+    std::string grid_code;
+    int metric_epsg = 0;                ///< the CRS the work was done in
+    std::size_t buildings = 0;
+    std::vector<std::string> skipped;   ///< buildings of the grid without footprint or location
+    bool kept_current = false;
+    Measures measures;
+    Tiling tiling;
+    std::vector<ZoneResult> zones;      ///< ordered by code
+    std::vector<ViolationResult> violations;
+    double seconds = 0;
+    bool feasible() const noexcept;
+};
+
+/// Cuts the requested grids (in parallel). Reads only: nothing is written. Throws usage_error for
+/// unknown grid or micro-grid codes or layers, geometry_error naming the building or grid whose
+/// geometry is unusable.
+std::vector<GridResult> redistrict_workspace(const Workspace& ws, const RunOptions& options);
+
+/// The per-grid JSON document (zones, measures, violations): what `--json` prints and what the plan
+/// table keeps as the result.
+std::string result_json(const GridResult& result);
+/// The parameters as JSON (min, max, seed, barriers, locked, sweeps).
+std::string parameters_json(const RunOptions& options);
+
+/// Writes the results in one transaction: for each grid the current micro-grids are recorded as a
+/// snapshot plan, the new plan is recorded (plan, plan_zone, applied = 1), the grid's micro-grids
+/// are replaced (kept codes updated, new ones inserted, vanished ones deleted; their codes stay
+/// retired because plan_zone remembers them), and buildings, their addresses and houses get their
+/// new micro-grid code; one audit row. Returns the new plan ids, one per grid.
+std::vector<std::int64_t> apply_results(Workspace& ws, const std::vector<GridResult>& results, const RunOptions& options);
+
+/// Writes the zones (layer microgrid_plan) and the violations (layer plan_violation) to a vector file
+/// whose driver follows from the extension (.gpkg, .geojson, .shp, ...), in the workspace CRS. Written
+/// to a temporary file and renamed; refuses to replace a file unless overwrite.
+void write_plan_file(const std::string& path, const Workspace& ws, const std::vector<GridResult>& results,
+                     bool overwrite);
+
+/// A recorded plan.
+struct PlanRecord {
+    std::int64_t id = 0;
+    std::string created_at;
+    std::string command;
+    std::string grid_code;
+    std::string parameters; ///< JSON
+    std::string result;     ///< JSON
+    bool applied = false;   ///< written to the workspace (a snapshot of what was there before is not)
+    std::size_t zones = 0;
+    std::int64_t households = 0;
+};
+struct PlanZoneRecord {
+    std::string code;
+    std::string grid_code;
+    std::int64_t households = 0;
+    std::vector<std::string> members;
+    std::vector<unsigned char> wkb; ///< empty when the zone had no outline
+};
+/// Plans, newest first; only those of one grid when grid_code is given.
+std::vector<PlanRecord> list_plans(const Workspace& ws, std::string_view grid_code = {});
+/// One plan and its zones; throws usage_error when there is no such plan.
+PlanRecord get_plan(const Workspace& ws, std::int64_t id, std::vector<PlanZoneRecord>* zones = nullptr);
+/// Writes an earlier plan back (as apply_results does, snapshot first); returns the new plan id.
+std::int64_t restore_plan(Workspace& ws, std::int64_t id);
 
 } // namespace grid::redistrict
