@@ -10,6 +10,7 @@ for c in "redistrict" "plan list" "plan show" "plan restore"; do
 done
 expect_out "Usage: gridkit plan restore"
 
+need_command synth
 WS="$T/ws.sqlite"
 gk 0 -q synth "$WS" --households 2500 --seed 5 || { finish; exit 1; }
 grid=$(sqlite3 "$WS" "SELECT code FROM grid ORDER BY code LIMIT 1" 2>/dev/null)

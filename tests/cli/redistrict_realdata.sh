@@ -9,6 +9,7 @@
 # reported as atom_over_max.
 source "$(dirname "$0")/lib.sh"
 need_shared
+need_command assign
 SRC="$SHARED/buildings_maptalks_nanshan"
 [ -f "$SRC/nanshan-building.geojson" ] || { echo "SKIP: $SRC absent"; exit 77; }
 
