@@ -41,7 +41,8 @@ jqv() { jq -r "$1" "$OUT"; }
 # need_shared: skip (77) when ../shared/data is absent.
 need_shared() { [ -d "$SHARED" ] || { echo "SKIP: $SHARED not present"; exit 77; }; }
 # need_command WORDS...: skip (77) when this build has no `gridkit WORDS` (a command still in progress).
-need_command() { "$GRIDKIT" "$@" --help >/dev/null 2>&1 || { echo "SKIP: needs 'gridkit $*', which this build does not have"; exit 77; }; }
+# (An unknown command's --help prints the top-level usage, so look for the command's own usage line.)
+need_command() { "$GRIDKIT" "$@" --help 2>/dev/null | grep -q "^Usage: gridkit $* " || { echo "SKIP: needs 'gridkit $*', which this build does not have"; exit 77; }; }
 # finish: summary line and status.
 finish() {
   echo "$PASSES passed, $FAILS failed"
