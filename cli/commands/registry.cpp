@@ -12,6 +12,9 @@ void register_crs_convert(RegistryContext& ctx);
 void register_address(RegistryContext& ctx);
 void register_redistrict(RegistryContext& ctx);
 void register_plan(RegistryContext& ctx);
+void register_doorplate(RegistryContext& ctx);
+void register_doorplate_verify(RegistryContext& ctx);
+void register_key_gen(RegistryContext& ctx);
 
 void register_all(RegistryContext& ctx) {
     register_init(ctx);
@@ -23,6 +26,9 @@ void register_all(RegistryContext& ctx) {
     register_address(ctx);
     register_redistrict(ctx);
     register_plan(ctx);
+    register_doorplate(ctx);
+    register_doorplate_verify(ctx);
+    register_key_gen(ctx);
 }
 
 } // namespace gridkit

@@ -15,9 +15,11 @@
 #include <cmath>
 #include <csetjmp>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <filesystem>
+#include <future>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -126,10 +128,99 @@ void png_error_fn(png_structp png, png_const_charp msg) {
 
 void png_warning_fn(png_structp, png_const_charp) {}
 
-/// Writes an RGB24 cairo surface as an 8-bit RGB PNG with the resolution recorded. Returns an
-/// empty string or the error message.
-std::string write_png_rows(std::FILE* file, unsigned char* data, int width, int height, int stride, double dpi,
+/// A plate has three colours and the anti-aliased blends between two of them: ground to white
+/// (text, frame) and black to white (QR). Such an image is stored as an 8-bit palette PNG of
+/// those two ramps, a third of the data for zlib; any other colour falls back to RGB.
+class PlatePalette {
+public:
+    static constexpr int steps = 32;
+
+    explicit PlatePalette(std::uint32_t ground) {
+        m_ground[0] = static_cast<int>((ground >> 16) & 0xFFU);
+        m_ground[1] = static_cast<int>((ground >> 8) & 0xFFU);
+        m_ground[2] = static_cast<int>(ground & 0xFFU);
+        // The channel that changes most along the ground-to-white ramp says where a pixel is on it.
+        m_channel = 0;
+        for (int c = 1; c < 3; ++c) {
+            if (m_ground[c] < m_ground[m_channel]) {
+                m_channel = c;
+            }
+        }
+        for (int i = 0; i < steps; ++i) {
+            m_colors[i] = {blend(m_ground[0], i), blend(m_ground[1], i), blend(m_ground[2], i)};
+            const auto grey = static_cast<png_byte>(std::lround(255.0 * i / (steps - 1)));
+            m_colors[steps + i] = {grey, grey, grey};
+        }
+        const int span = 255 - m_ground[m_channel];
+        for (int v = 0; v < 256; ++v) {
+            m_grey_index[v] = static_cast<png_byte>(steps + std::lround(v * (steps - 1) / 255.0));
+            m_ramp_index[v] = static_cast<png_byte>(
+                span <= 0 ? 0 : std::clamp<long>(std::lround((v - m_ground[m_channel]) * (steps - 1.0) / span), 0, steps - 1));
+        }
+    }
+
+    const png_color* colors() const { return m_colors; }
+
+    /// Maps one row of 0xXXRRGGBB words; false when a pixel is on neither ramp.
+    bool map_row(const std::uint32_t* in, png_byte* out, int width) const {
+        std::uint32_t last = ~0U;
+        png_byte last_index = 0;
+        for (int x = 0; x < width; ++x) {
+            const std::uint32_t v = in[x] & 0xFFFFFFU;
+            if (v == last) { // most pixels repeat their left neighbour
+                out[x] = last_index;
+                continue;
+            }
+            const int rgb[3] = {static_cast<int>((v >> 16) & 0xFFU), static_cast<int>((v >> 8) & 0xFFU),
+                                static_cast<int>(v & 0xFFU)};
+            png_byte i = 0;
+            if (rgb[0] == rgb[1] && rgb[1] == rgb[2]) {
+                i = m_grey_index[rgb[0]];
+            } else {
+                i = m_ramp_index[rgb[m_channel]];
+                const png_color& c = m_colors[i];
+                if (std::abs(c.red - rgb[0]) > 8 || std::abs(c.green - rgb[1]) > 8 || std::abs(c.blue - rgb[2]) > 8) {
+                    return false;
+                }
+            }
+            out[x] = i;
+            last = v;
+            last_index = i;
+        }
+        return true;
+    }
+
+private:
+    static png_byte blend(int ground, int i) {
+        return static_cast<png_byte>(std::lround(ground + (255 - ground) * static_cast<double>(i) / (steps - 1)));
+    }
+    int m_ground[3] = {0, 0, 0};
+    int m_channel = 0;
+    png_color m_colors[2 * steps] = {};
+    png_byte m_grey_index[256] = {};
+    png_byte m_ramp_index[256] = {};
+};
+
+/// Writes an RGB24 cairo surface (native-endian 0xXXRRGGBB words) as a PNG with the resolution
+/// recorded: palette when every pixel is on the plate's ramps, else 8-bit RGB. Returns an empty
+/// string or the error message.
+std::string write_png_rows(std::FILE* file, const unsigned char* data, int width, int height, int stride, double dpi,
                            int level) {
+    const auto row_of = [&](int y) {
+        return reinterpret_cast<const std::uint32_t*>(data + static_cast<std::ptrdiff_t>(y) * stride);
+    };
+    // Map the whole image first: the choice of colour type comes before the first row is written.
+    const PlatePalette palette(row_of(0)[0]);
+    std::vector<png_byte> indexed(static_cast<std::size_t>(width) * static_cast<std::size_t>(height));
+    bool use_palette = true;
+    for (int y = 0; y < height && use_palette; ++y) {
+        use_palette = palette.map_row(row_of(y), indexed.data() + static_cast<std::ptrdiff_t>(y) * width, width);
+    }
+    std::vector<png_byte> rgb;
+    if (!use_palette) {
+        indexed.clear();
+        rgb.resize(static_cast<std::size_t>(width) * 3);
+    }
     PngErrorBuffer err{};
     png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &err, png_error_fn, png_warning_fn);
     if (png == nullptr) {
@@ -146,24 +237,29 @@ std::string write_png_rows(std::FILE* file, unsigned char* data, int width, int 
     }
     png_init_io(png, file);
     png_set_compression_level(png, level);
-    // SUB turns the flat ground into runs of zeros that even level 1 packs tightly.
-    png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_SUB);
-    png_set_IHDR(png, info, static_cast<png_uint_32>(width), static_cast<png_uint_32>(height), 8, PNG_COLOR_TYPE_RGB,
-                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_BASE, PNG_FILTER_TYPE_BASE);
+    // Palette rows compress best unfiltered; RGB rows with SUB (the flat ground becomes zeros).
+    png_set_filter(png, PNG_FILTER_TYPE_BASE, use_palette ? PNG_FILTER_NONE : PNG_FILTER_SUB);
+    png_set_IHDR(png, info, static_cast<png_uint_32>(width), static_cast<png_uint_32>(height), 8,
+                 use_palette ? PNG_COLOR_TYPE_PALETTE : PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
+                 PNG_COMPRESSION_TYPE_BASE, PNG_FILTER_TYPE_BASE);
+    if (use_palette) {
+        png_set_PLTE(png, info, palette.colors(), 2 * PlatePalette::steps);
+    }
     const auto ppm = static_cast<png_uint_32>(std::lround(dpi / 0.0254));
     png_set_pHYs(png, info, ppm, ppm, PNG_RESOLUTION_METER);
     png_write_info(png, info);
-    // cairo's RGB24 is a native-endian 0xXXRRGGBB word per pixel.
-    const std::uint32_t probe = 1;
-    const bool little = *reinterpret_cast<const unsigned char*>(&probe) == 1;
-    if (little) {
-        png_set_bgr(png);
-        png_set_filler(png, 0, PNG_FILLER_AFTER);
-    } else {
-        png_set_filler(png, 0, PNG_FILLER_BEFORE);
-    }
     for (int y = 0; y < height; ++y) {
-        png_write_row(png, data + static_cast<std::ptrdiff_t>(y) * stride);
+        if (use_palette) {
+            png_write_row(png, indexed.data() + static_cast<std::ptrdiff_t>(y) * width);
+        } else {
+            const std::uint32_t* in = row_of(y);
+            for (int x = 0; x < width; ++x) {
+                rgb[3 * x] = static_cast<png_byte>((in[x] >> 16) & 0xFFU);
+                rgb[3 * x + 1] = static_cast<png_byte>((in[x] >> 8) & 0xFFU);
+                rgb[3 * x + 2] = static_cast<png_byte>(in[x] & 0xFFU);
+            }
+            png_write_row(png, rgb.data());
+        }
     }
     png_write_end(png, info);
     png_destroy_write_struct(&png, &info);
@@ -256,7 +352,26 @@ void render_pdf(const std::vector<PlateData>& plates, const std::vector<Job>& jo
         detail::PlateRenderer renderer(spec, options.title);
         Progress progress(options.progress, jobs.size());
         const int per_page = sheet.cols * sheet.rows;
+        // QR encoding (a fifth of the work) runs a batch ahead on another core; cairo's PDF
+        // surface is drawn on this one.
+        constexpr std::size_t batch = 256;
+        const char ec = spec.ec_level;
+        auto encode = [&jobs, ec](std::size_t begin) {
+            std::vector<detail::QrSymbol> out;
+            for (std::size_t k = begin; k < std::min(jobs.size(), begin + batch); ++k) {
+                out.push_back(detail::encode_qr(jobs[k].payload, ec));
+            }
+            return out;
+        };
+        std::future<std::vector<detail::QrSymbol>> ahead = std::async(std::launch::async, encode, 0);
+        std::vector<detail::QrSymbol> symbols;
         for (std::size_t i = 0; i < jobs.size(); ++i) {
+            if (i % batch == 0) {
+                symbols = ahead.get();
+                if (i + batch < jobs.size()) {
+                    ahead = std::async(std::launch::async, encode, i + batch);
+                }
+            }
             const int slot = static_cast<int>(i % static_cast<std::size_t>(per_page));
             if (slot == 0 && i > 0) {
                 cairo_show_page(cr.get());
@@ -267,7 +382,7 @@ void render_pdf(const std::vector<PlateData>& plates, const std::vector<Job>& jo
             PlateResult& result = report.plates[jobs[i].index];
             cairo_save(cr.get());
             cairo_translate(cr.get(), x, y);
-            renderer.draw(cr.get(), plates[jobs[i].index], jobs[i].payload, bleed_mm, result);
+            renderer.draw(cr.get(), plates[jobs[i].index], symbols[i % batch], bleed_mm, result);
             crop_marks(cr.get(), spec);
             cairo_restore(cr.get());
             result.page = static_cast<int>(i / static_cast<std::size_t>(per_page)) + 1;
@@ -358,14 +473,16 @@ void render_files(const std::vector<PlateData>& plates, const std::vector<Job>& 
                 if (png) {
                     cairo_identity_matrix(cr.get());
                     cairo_scale(cr.get(), px_per_mm, px_per_mm);
-                    renderer.draw(cr.get(), plate, jobs[i].payload, 0.0, result);
+                    // The ground runs past the trim so the last, partly covered pixel column is blue too.
+                    renderer.draw(cr.get(), plate, detail::encode_qr(jobs[i].payload, spec.ec_level), 1.0, result);
                     write_png(files[i], surface.get(), options.dpi, options.png_compression);
                 } else {
                     detail::SurfacePtr svg(cairo_svg_surface_create(files[i].c_str(), spec.width_mm, spec.height_mm));
                     cairo_svg_surface_set_document_unit(svg.get(), CAIRO_SVG_UNIT_MM);
                     {
                         detail::CairoPtr scr(cairo_create(svg.get()));
-                        renderer.draw(scr.get(), plate, jobs[i].payload, 0.0, result);
+                        renderer.draw(scr.get(), plate, detail::encode_qr(jobs[i].payload, spec.ec_level), 0.0,
+                                      result);
                     }
                     cairo_surface_finish(svg.get());
                     if (cairo_surface_status(svg.get()) != CAIRO_STATUS_SUCCESS) {
@@ -442,6 +559,13 @@ RenderReport render_plates(const std::vector<PlateData>& plates, const Key& key,
         PlateResult& result = report.plates[i];
         result.address_code = plate.address_code;
         result.houses = plate.houses;
+        if (!plate.address_found) {
+            result.warnings.push_back({WarningKind::no_standard_address,
+                                       house_list(plate.houses) + ": address code " + plate.address_code +
+                                           " is not in the address layer: no plate made; import the address and "
+                                           "run again"});
+            continue;
+        }
         if (plate.address_code.size() != 24 || !all_digits(plate.address_code)) {
             result.warnings.push_back(
                 {WarningKind::no_standard_address,

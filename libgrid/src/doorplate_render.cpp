@@ -5,6 +5,7 @@
 
 #include "libgrid/error.hpp"
 
+#include <dlfcn.h>
 #include <qrencode.h>
 
 #include <algorithm>
@@ -104,6 +105,16 @@ std::size_t RenderReport::with_warnings() const {
         std::count_if(plates.begin(), plates.end(), [](const auto& p) { return !p.warnings.empty(); }));
 }
 
+void release_font_caches() {
+    pango_cairo_font_map_set_default(nullptr);
+    cairo_debug_reset_static_data();
+    // fontconfig is loaded with pango but not linked directly: look its FcFini up.
+    using fini_fn = void (*)();
+    if (auto* fini = reinterpret_cast<fini_fn>(dlsym(RTLD_DEFAULT, "FcFini"))) {
+        fini();
+    }
+}
+
 namespace detail {
 
 namespace {
@@ -115,6 +126,15 @@ constexpr const char* font_family = "Noto Sans CJK SC";
 
 double to_mm(int pango_units) { return static_cast<double>(pango_units) / PANGO_SCALE; }
 int to_pango(double mm) { return static_cast<int>(std::lround(mm * PANGO_SCALE)); }
+
+/// True when the last line of a wrapped layout is under half as wide as the widest.
+bool short_last_line(PangoLayout* l) {
+    PangoRectangle last, all;
+    pango_layout_line_get_extents(pango_layout_get_line_readonly(l, pango_layout_get_line_count(l) - 1), nullptr,
+                                  &last);
+    pango_layout_get_extents(l, nullptr, &all);
+    return last.width * 2 < all.width;
+}
 
 double logical_width(PangoLayout* l) {
     PangoRectangle logical;
@@ -201,7 +221,9 @@ PlateRenderer::PlateRenderer(const PlateSpec& spec, std::string title, bool vect
 
     m_title_layout.reset(pango_layout_new(m_context.get()));
     m_address_layout.reset(pango_layout_new(m_context.get()));
-    m_line_layout.reset(pango_layout_new(m_context.get()));
+    for (auto& l : m_footer) {
+        l.reset(pango_layout_new(m_context.get()));
+    }
     pango_layout_set_wrap(m_address_layout.get(), PANGO_WRAP_WORD_CHAR);
     // Noto CJK's line box is 1.45 em; 0.88 of it gives a baseline pitch of about 1.27 em.
     pango_layout_set_line_spacing(m_address_layout.get(), 0.88F);
@@ -247,7 +269,7 @@ void PlateRenderer::show(cairo_t* cr, PangoLayout* l, double x, double y) {
     pango_cairo_show_layout(cr, l);
 }
 
-void PlateRenderer::draw(cairo_t* cr, const PlateData& plate, const std::string& payload, double bleed,
+void PlateRenderer::draw(cairo_t* cr, const PlateData& plate, const QrSymbol& sym, double bleed,
                          PlateResult& result) {
     const double w = m_spec.width_mm;
     const double h = m_spec.height_mm;
@@ -268,7 +290,6 @@ void PlateRenderer::draw(cairo_t* cr, const PlateData& plate, const std::string&
     cairo_stroke(cr);
 
     // QR on a white patch: the symbol is qr_mm wide, the 4-module quiet zone comes on top.
-    const QrSymbol sym = encode_qr(payload, m_spec.ec_level);
     const int total = sym.width + 8;
     const double module = m_spec.qr_mm / sym.width;
     const double patch = module * total;
@@ -342,14 +363,19 @@ void PlateRenderer::draw(cairo_t* cr, const PlateData& plate, const std::string&
 
     // Title: one line, shrunk to the column width if needed; its ink top at the padding.
     PangoLayout* title = m_title_layout.get();
-    double title_size = 0.15 * u;
-    layout(title, m_title, title_size, true, -1);
-    pango_layout_get_extents(title, &ink, &logical);
-    if (to_mm(logical.width) > tw) {
-        title_size *= tw / to_mm(logical.width);
+    if (m_title_width != tw) {
+        double title_size = 0.15 * u;
         layout(title, m_title, title_size, true, -1);
         pango_layout_get_extents(title, &ink, &logical);
+        if (to_mm(logical.width) > tw) {
+            title_size *= tw / to_mm(logical.width);
+            layout(title, m_title, title_size, true, -1);
+            pango_layout_get_extents(title, &ink, &logical);
+        }
+        m_title_ink = ink;
+        m_title_width = tw;
     }
+    ink = m_title_ink;
     check_glyphs(title, "title", plate, result);
     show(cr, title, tx, pad - to_mm(ink.y));
     const double rule_y = pad + to_mm(ink.height) + 0.035 * u;
@@ -389,24 +415,27 @@ void PlateRenderer::draw(cairo_t* cr, const PlateData& plate, const std::string&
             lines.push_back({worker, "", "grid worker line"});
         }
     }
-    PangoLayout* line = m_line_layout.get();
     double baseline = h - pad - 0.16 * line_size;
     double footer_top = baseline;
-    for (auto it = lines.rbegin(); it != lines.rend(); ++it) {
-        double size = line_size;
-        layout(line, it->text, size, false, -1);
-        pango_layout_get_extents(line, &ink, &logical);
-        double fit = footer_w / to_mm(logical.width);
-        if (fit < 0.8 && !it->bare.empty()) {
-            // Too narrow for the caption at a readable size: the digits alone.
-            layout(line, it->bare, size, false, -1);
-            pango_layout_get_extents(line, &ink, &logical);
-            fit = footer_w / to_mm(logical.width);
-        }
-        if (fit < 1.0) {
-            size *= fit;
-            pango_font_description_set_absolute_size(m_regular.get(), size * PANGO_SCALE);
-            pango_layout_set_font_description(line, m_regular.get());
+    std::size_t slot = 0;
+    for (auto it = lines.rbegin(); it != lines.rend(); ++it, ++slot) {
+        PangoLayout* line = m_footer[slot].get();
+        std::string key = it->text + '\n' + std::to_string(footer_w);
+        if (key != m_footer_key[slot]) {
+            double size = line_size;
+            layout(line, it->text, size, false, -1);
+            double fit = footer_w / logical_width(line);
+            if (fit < 0.8 && !it->bare.empty()) {
+                // Too narrow for the caption at a readable size: the digits alone.
+                layout(line, it->bare, size, false, -1);
+                fit = footer_w / logical_width(line);
+            }
+            if (fit < 1.0) {
+                size *= fit;
+                pango_font_description_set_absolute_size(m_regular.get(), size * PANGO_SCALE);
+                pango_layout_set_font_description(line, m_regular.get());
+            }
+            m_footer_key[slot] = std::move(key);
         }
         check_glyphs(line, it->what, plate, result);
         show(cr, line, tx, baseline - to_mm(pango_layout_get_baseline(line)));
@@ -446,7 +475,7 @@ void PlateRenderer::draw(cairo_t* cr, const PlateData& plate, const std::string&
         size *= 0.93;
     }
     result.address_mm = size;
-    if (fits && pango_layout_get_line_count(addr) > 1) {
+    if (fits && pango_layout_get_line_count(addr) > 1 && short_last_line(addr)) {
         // Even out the lines so that no lone character or two ends the address: the narrowest
         // width (in a few steps) that keeps the same number of lines.
         const int n = pango_layout_get_line_count(addr);

@@ -12,6 +12,10 @@
 #include <string_view>
 #include <vector>
 
+namespace grid {
+class Workspace;
+}
+
 namespace grid::doorplate {
 
 // ---------------------------------------------------------------------------------------------
@@ -151,6 +155,7 @@ std::string_view format_name(OutputFormat format) noexcept;
 /// plate; it never goes into the QR code, the report or a message.
 struct PlateData {
     std::string address_code;        ///< 24 digits; empty: the house has no standard address
+    bool address_found = true;       ///< false: the code is not in the address layer (no plate made)
     std::string address_text;        ///< the canonical standard address
     std::string grid_name;
     std::string worker_name;
@@ -213,6 +218,11 @@ struct RenderReport {
     std::size_t with_warnings() const;
 };
 
+/// Frees the process-wide font caches (pango's font map of the calling thread, cairo's static
+/// data, fontconfig's configuration) so a leak checker sees nothing left at exit. Only for the end
+/// of a process, when no thread renders plates any more; rendering afterwards still works.
+void release_font_caches();
+
 /// Sheet geometry: bleed around each plate and the crop marks outside it.
 inline constexpr double bleed_mm = 3.0;
 inline constexpr double crop_mark_mm = 5.0;   ///< crop mark length, outside the bleed
@@ -224,5 +234,21 @@ inline constexpr double page_margin_mm = 5.0; ///< unprintable border of office 
 /// with a warning and not made. Existing output needs `overwrite` (io_error otherwise).
 RenderReport render_plates(const std::vector<PlateData>& plates, const Key& key, const RenderOptions& options,
                            const std::string& output);
+
+// ---------------------------------------------------------------------------------------------
+// Reading plates from a workspace
+
+/// Which houses get plates. Both filters given: both apply.
+struct PlateQuery {
+    bool rental_only = false; ///< house.rental = 1
+    std::string where;        ///< an SQL condition over house, address, grid and microgrid (read-only)
+    std::string grid_code;    ///< 15-digit grid or 18-digit micro-grid code; empty: all
+};
+
+/// One PlateData per standard address of the selected houses (houses sharing an address share a
+/// plate), ordered by address code, then one per house without a usable standard address. The
+/// grid worker is the micro-grid's leader where there is one, else the grid's. Throws
+/// usage_error for a bad `where` or an unknown grid code.
+std::vector<PlateData> plates_from_workspace(const Workspace& ws, const PlateQuery& query);
 
 } // namespace grid::doorplate

@@ -7,6 +7,7 @@
 #include <cairo.h>
 #include <pango/pangocairo.h>
 
+#include <array>
 #include <memory>
 #include <string>
 #include <vector>
@@ -51,8 +52,9 @@ public:
 
     /// Draws one plate with its trim box at (0,0)-(width,height) in the current user space
     /// (millimetres). `bleed` > 0 extends the blue ground that far beyond the trim box.
-    /// Fills qr_version, module_mm, address_mm and warnings of `result`.
-    void draw(cairo_t* cr, const PlateData& plate, const std::string& payload, double bleed, PlateResult& result);
+    /// `symbol` is encode_qr(payload, spec.ec_level). Fills qr_version, module_mm, address_mm and
+    /// warnings of `result`.
+    void draw(cairo_t* cr, const PlateData& plate, const QrSymbol& symbol, double bleed, PlateResult& result);
 
 private:
     /// A layout at `size_mm`, bold or regular, no wrapping.
@@ -66,9 +68,14 @@ private:
     std::unique_ptr<PangoContext, GObjectDeleter> m_context;
     std::unique_ptr<PangoLayout, GObjectDeleter> m_title_layout;
     std::unique_ptr<PangoLayout, GObjectDeleter> m_address_layout;
-    std::unique_ptr<PangoLayout, GObjectDeleter> m_line_layout;
+    /// Footer lines from the bottom; consecutive plates of one grid share the grid and worker
+    /// lines, so each is laid out again only when its text (or the column width) changes.
+    std::array<std::unique_ptr<PangoLayout, GObjectDeleter>, 3> m_footer;
+    std::array<std::string, 3> m_footer_key;
     std::unique_ptr<PangoFontDescription, FontDescDeleter> m_regular;
     std::unique_ptr<PangoFontDescription, FontDescDeleter> m_bold;
+    double m_title_width = -1.0; ///< the title is the same on every plate: laid out once per column width
+    PangoRectangle m_title_ink{};
 };
 
 } // namespace grid::doorplate::detail
