@@ -9,6 +9,7 @@ void register_import(RegistryContext& ctx);
 void register_export(RegistryContext& ctx);
 void register_code_check(RegistryContext& ctx);
 void register_crs_convert(RegistryContext& ctx);
+void register_synth(RegistryContext& ctx);
 void register_address(RegistryContext& ctx);
 void register_redistrict(RegistryContext& ctx);
 void register_plan(RegistryContext& ctx);
@@ -23,6 +24,7 @@ void register_all(RegistryContext& ctx) {
     register_export(ctx);
     register_code_check(ctx);
     register_crs_convert(ctx);
+    register_synth(ctx);
     register_address(ctx);
     register_redistrict(ctx);
     register_plan(ctx);
