@@ -7,8 +7,10 @@
 #include "libgrid/geometry.hpp"
 #include "libgrid/workspace.hpp"
 
+#include "detail/address_fill.hpp"
 #include "detail/gdal_util.hpp"
 #include "detail/import_rules.hpp"
+#include "detail/rtree_bulk.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -216,8 +218,9 @@ std::size_t first_invalid_utf8(const std::string& bytes) {
     return std::string::npos;
 }
 
-// A text source (CSV/TSV/TXT) is read whole, its encoding settled, and handed to GDAL as UTF-8
-// from memory: GDAL's CSV driver does not recode, and GB18030 must not reach the workspace.
+// A text source (CSV/TSV/TXT) is read whole and its encoding settled. A UTF-8 .csv/.tsv goes to
+// GDAL as it is; anything else is handed over as UTF-8 from memory: GDAL's CSV driver does not
+// recode, and GB18030 must not reach the workspace.
 struct TextSource {
     std::string vsi_path;
     ~TextSource() {
@@ -227,12 +230,48 @@ struct TextSource {
     }
 };
 
+/// True when the file at `path` is UTF-8 without a byte-order mark, read in pieces of a few
+/// megabytes cut at line ends, so a large file is never held whole just to be checked.
+bool plain_utf8_file(std::ifstream& in) {
+    std::string piece;
+    std::string carry;
+    std::vector<char> buf(std::size_t{4} << 20);
+    bool first = true;
+    while (in) {
+        in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+        const auto got = static_cast<std::size_t>(in.gcount());
+        if (got == 0) {
+            break;
+        }
+        piece.assign(carry);
+        piece.append(buf.data(), got);
+        if (first && piece.size() >= 3 && piece.compare(0, 3, "\xEF\xBB\xBF") == 0) {
+            return false;
+        }
+        first = false;
+        const std::size_t cut = piece.rfind('\n');
+        const std::size_t upto = cut == std::string::npos ? 0 : cut + 1;
+        if (!is_valid_utf8(piece.data(), upto)) {
+            return false;
+        }
+        carry.assign(piece, upto, std::string::npos);
+    }
+    return is_valid_utf8(carry.data(), carry.size());
+}
+
 std::string prepare_text_source(const std::string& path, const std::string& requested, TextSource& holder,
                                 std::string& encoding_used) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         throw io_error(path, "cannot read", "check the path and the file's permissions");
     }
+    const std::string ext = extension(path);
+    if (requested != "GB18030" && (ext == ".csv" || ext == ".tsv") && plain_utf8_file(in)) {
+        encoding_used = "UTF-8";
+        return path; // GDAL reads it as it is: no copy in memory
+    }
+    in.clear();
+    in.seekg(0);
     std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (bytes.size() >= 3 && bytes.compare(0, 3, "\xEF\xBB\xBF") == 0) {
         bytes.erase(0, 3);
@@ -251,8 +290,8 @@ std::string prepare_text_source(const std::string& path, const std::string& requ
             throw parse_error(path, row, "", std::string("is not valid UTF-8") + (looks_gb ? " (it looks like GB18030)" : ""),
                               looks_gb ? "use --encoding GB18030 (or auto)" : "save the file as UTF-8 and import it again");
         }
-        utf8 = std::move(bytes);
         encoding_used = "UTF-8";
+        utf8 = std::move(bytes);
     } else {
         if (!gb18030_to_utf8(bytes, utf8)) {
             throw parse_error(path, 0, "", "is neither UTF-8 nor GB18030 text",
@@ -577,6 +616,14 @@ ImportResult import_layer(Workspace& ws, const std::string& source, const Import
             columns.push_back({f.name, -1, f.type});
         }
     }
+    // Address components parsed from the text when only the text is mapped (detail/address_fill.hpp).
+    std::unique_ptr<detail::AddressFiller> address_filler;
+    if (detail::AddressFiller::wanted(info.name, result.mapping)) {
+        address_filler = std::make_unique<detail::AddressFiller>(ws);
+        for (const auto& f : detail::AddressFiller::fields()) {
+            columns.push_back({f, -1, LayerField::Type::text});
+        }
+    }
 
     // Geometry: from the source geometry, or from x/y columns for point layers.
     const bool has_geom = !info.geometry_column.empty();
@@ -708,30 +755,19 @@ ImportResult import_layer(Workspace& ws, const std::string& source, const Import
     const bool row_numbers_are_lines = ext == ".csv" || ext == ".tsv" || ext == ".txt" || ext == ".xlsx" || ext == ".ods";
     const std::int64_t total = OGR_L_GetFeatureCount(src, 1);
 
-    // Big loads skip the R-tree triggers and rebuild the index once at the end.
+    // A bulk load (over 20,000 rows and over a quarter of the layer) drops the layer's triggers
+    // (SpatiaLite's R-tree maintenance, geometry constraints, geometry_columns_time stamps) and
+    // secondary indexes, and restores them at the end inside the same transaction: a killed
+    // import rolls all of it back. gridkit builds every geometry itself with the layer's type
+    // and SRID, so the constraints hold by construction. The new rows' R-tree entries are
+    // packed into the R-tree at the end (detail/rtree_bulk.hpp) instead of row by row.
     const std::int64_t existing = ws.count(info.name);
-    const bool bulk_index = write_geom && total > 20000 && total > existing / 4;
-
-    Transaction tx(ws);
-    // For a bulk load, SpatiaLite's per-row triggers (R-tree, geometry constraints, the
-    // geometry_columns_time stamps) and secondary indexes are dropped and rebuilt once at the
-    // end, inside the same transaction: a killed import rolls all of it back. gridkit builds
-    // every geometry itself with the layer's type and SRID, so the constraint holds by construction.
-    std::vector<std::string> restore_sql;
     const bool bulk = total > 20000 && total > existing / 4;
-    if (bulk_index) {
-        // First: DisableSpatialIndex rewrites all of the column's triggers.
-        for (const auto& col : {info.geometry_column, info.point_column}) {
-            if (!col.empty()) {
-                Statement st = ws.prepare("SELECT DisableSpatialIndex(?, ?)");
-                st.bind(1, info.name).bind(2, col).run();
-            }
-        }
-    }
+    Transaction tx(ws);
+    std::vector<std::string> restore_sql;
     if (bulk) {
         Statement saved = ws.prepare("SELECT type, name, sql FROM sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL "
-                                     "AND ((type = 'trigger' AND (name LIKE 'ggi_%' OR name LIKE 'ggu_%' OR name LIKE 'tm%')) "
-                                     "OR type = 'index')");
+                                     "AND type IN ('trigger', 'index')");
         saved.bind(1, info.name);
         std::vector<std::string> drops;
         while (saved.step()) {
@@ -743,8 +779,11 @@ ImportResult import_layer(Workspace& ws, const std::string& source, const Import
             ws.exec(d);
         }
     }
+    // R-tree entries of the rows written in bulk mode, per spatial column (0: geometry, 1: point).
+    std::vector<detail::RTreeEntry> rtree_entries[2];
+    std::vector<std::int64_t> updated_rowids;
     Statement insert = ws.prepare(sql);
-    Statement exists = ws.prepare(info.key.empty() ? "SELECT 0" : "SELECT 1 FROM " + info.name + " WHERE " + info.key + " = ?");
+    Statement exists = ws.prepare(info.key.empty() ? "SELECT 0" : "SELECT id FROM " + info.name + " WHERE " + info.key + " = ?");
     std::unordered_map<std::string, std::int64_t> seen_keys;
     seen_keys.reserve(static_cast<std::size_t>(std::max<std::int64_t>(total, 0)));
 
@@ -821,6 +860,9 @@ ImportResult import_layer(Workspace& ws, const std::string& source, const Import
                                      }
                                      return nullptr;
                                  }};
+            if (address_filler) {
+                address_filler->fill(view);
+            }
             if (generates_codes) {
                 auto* code = view.get("code");
                 if (code != nullptr && (!code->has_value() || (*code)->empty())) {
@@ -834,6 +876,7 @@ ImportResult import_layer(Workspace& ws, const std::string& source, const Import
 
         // Geometry.
         std::vector<unsigned char> wkb;
+        geom::Envelope env;
         double px = 0, py = 0;
         bool have_point = false;
         if (reject_reason.empty() && write_geom && xy_mode && info.geometry_type == "POINT") {
@@ -932,6 +975,7 @@ ImportResult import_layer(Workspace& ws, const std::string& source, const Import
                             // polygon is kept for `gridkit validate` / `repair` to report and fix.
                             g = geom::to_multipolygon(std::move(g));
                             wkb = geom::to_wkb(g.get());
+                            env = geom::envelope(g.get());
                             if (!info.point_column.empty()) {
                                 const auto p = geom::point_on_surface(g.get());
                                 px = p.x;
@@ -945,6 +989,7 @@ ImportResult import_layer(Workspace& ws, const std::string& source, const Import
                                 g = geom::make_collection(GEOS_MULTILINESTRING, std::move(parts));
                             }
                             wkb = geom::to_wkb(g.get());
+                            env = geom::envelope(g.get());
                         } else {
                             const auto p = geom::point_xy(g.get());
                             px = p.x;
@@ -978,9 +1023,11 @@ ImportResult import_layer(Workspace& ws, const std::string& source, const Import
         // Write.
         if (reject_reason.empty()) {
             bool existed = false;
+            std::int64_t existing_rowid = 0;
             if (options.upsert && !info.key.empty()) {
                 exists.bind(1, key);
                 existed = exists.step();
+                existing_rowid = existed ? exists.column_int(0) : 0;
                 exists.reset();
             }
             int b = 1;
@@ -1019,6 +1066,20 @@ ImportResult import_layer(Workspace& ws, const std::string& source, const Import
             if (rc == SQLITE_DONE) {
                 ++result.written;
                 existed ? ++result.updated : ++result.inserted;
+                if (bulk && write_geom) {
+                    const std::int64_t rowid = existed ? existing_rowid : sqlite3_last_insert_rowid(ws.db());
+                    if (existed) {
+                        updated_rowids.push_back(rowid);
+                    }
+                    if (info.geometry_type == "POINT") {
+                        rtree_entries[0].push_back(detail::rtree_entry(rowid, px, py, px, py));
+                    } else if (!wkb.empty()) {
+                        rtree_entries[0].push_back(detail::rtree_entry(rowid, env.minx, env.miny, env.maxx, env.maxy));
+                    }
+                    if (!info.point_column.empty() && have_point) {
+                        rtree_entries[1].push_back(detail::rtree_entry(rowid, px, py, px, py));
+                    }
+                }
             } else if ((rc & 0xFF) == SQLITE_CONSTRAINT) {
                 const int ext_rc = sqlite3_extended_errcode(ws.db());
                 if (ext_rc == SQLITE_CONSTRAINT_UNIQUE || ext_rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
@@ -1065,20 +1126,19 @@ ImportResult import_layer(Workspace& ws, const std::string& source, const Import
             options.progress("importing", static_cast<std::uint64_t>(feature_no), static_cast<std::uint64_t>(std::max<std::int64_t>(total, 0)));
         }
     }
-    for (const auto& sql_text : restore_sql) {
-        ws.exec(sql_text);
-    }
-    if (bulk_index) {
-        for (const auto& col : {info.geometry_column, info.point_column}) {
-            if (!col.empty()) {
-                if (options.progress) {
-                    options.progress("indexing", 0, 0);
-                }
-                ws.exec("DROP TABLE IF EXISTS \"idx_" + info.name + "_" + col + "\"");
-                Statement st = ws.prepare("SELECT CreateSpatialIndex(?, ?)");
-                st.bind(1, info.name).bind(2, col).run();
+    if (bulk && write_geom) {
+        if (options.progress) {
+            options.progress("indexing", 0, 0);
+        }
+        const std::string columns_of[2] = {info.geometry_column, info.point_column};
+        for (int k = 0; k < 2; ++k) {
+            if (!columns_of[k].empty()) {
+                detail::add_to_rtree(ws.db(), info.name, columns_of[k], updated_rowids, std::move(rtree_entries[k]));
             }
         }
+    }
+    for (const auto& sql_text : restore_sql) {
+        ws.exec(sql_text);
     }
     if (options.progress) {
         options.progress("importing", static_cast<std::uint64_t>(feature_no), static_cast<std::uint64_t>(feature_no));

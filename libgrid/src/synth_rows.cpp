@@ -397,7 +397,8 @@ Batch community_rows(const Plan& p, int c) {
             a.geom = at;
             return a;
         };
-        b.addresses.push_back(make_address(0, 0, 0, br.location));
+        // Rounded like every other coordinate, so the address files hold exactly this point.
+        b.addresses.push_back(make_address(0, 0, 0, {round9(br.location.x), round9(br.location.y)}));
         auto make_house = [&](const AddressRow& a) {
             HouseRow h;
             h.code = a.code;

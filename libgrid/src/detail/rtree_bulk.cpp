@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <unordered_set>
 
 namespace grid::detail {
 
@@ -181,6 +182,44 @@ bool bulk_load_rtree(sqlite3* db, const std::string& name, std::vector<RTreeEntr
         }
     }
     return true;
+}
+
+void add_to_rtree(sqlite3* db, const std::string& table, const std::string& column,
+                  const std::vector<std::int64_t>& replaced, std::vector<RTreeEntry> entries) {
+    {
+        Statement st(db, "SELECT spatial_index_enabled FROM geometry_columns "
+                         "WHERE lower(f_table_name) = lower(?) AND lower(f_geometry_column) = lower(?)");
+        st.bind(1, table).bind(2, column);
+        if (!st.step() || st.column_int(0) != 1) {
+            return;
+        }
+    }
+    const std::string name = "idx_" + table + "_" + column;
+    const std::unordered_set<std::int64_t> gone(replaced.begin(), replaced.end());
+    const std::size_t added = entries.size();
+    {
+        Statement st(db, "SELECT pkid, xmin, xmax, ymin, ymax FROM " + quoted(name));
+        while (st.step()) {
+            const std::int64_t id = st.column_int(0);
+            if (gone.count(id) == 0) {
+                entries.push_back({id, static_cast<float>(st.column_double(1)), static_cast<float>(st.column_double(2)),
+                                   static_cast<float>(st.column_double(3)), static_cast<float>(st.column_double(4))});
+            }
+        }
+    }
+    if (bulk_load_rtree(db, name, entries)) {
+        return;
+    }
+    // Defensive connection: the R*Tree's own INSERT and DELETE, row by row.
+    Statement del(db, "DELETE FROM " + quoted(name) + " WHERE pkid = ?");
+    for (const auto id : replaced) {
+        del.bind(1, id).run();
+    }
+    Statement ins(db, "INSERT OR REPLACE INTO " + quoted(name) + " (pkid, xmin, xmax, ymin, ymax) VALUES (?, ?, ?, ?, ?)");
+    for (std::size_t i = 0; i < added; ++i) {
+        const auto& e = entries[i];
+        ins.bind(1, e.id).bind(2, e.minx).bind(3, e.maxx).bind(4, e.miny).bind(5, e.maxy).run();
+    }
 }
 
 } // namespace grid::detail

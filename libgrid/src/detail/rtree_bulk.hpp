@@ -27,4 +27,11 @@ RTreeEntry rtree_entry(std::int64_t id, double minx, double miny, double maxx, d
 /// on SQL errors. Run it inside the caller's transaction.
 bool bulk_load_rtree(sqlite3* db, const std::string& name, std::vector<RTreeEntry>& entries);
 
+/// Adds `entries` to the spatial index of `table`.`column` (idx_<table>_<column>), after removing
+/// the entries of the `replaced` rowids; the index is rebuilt in one pass with the entries it
+/// already holds (bulk_load_rtree), or filled row by row where that is refused. Does nothing
+/// when the column has no spatial index. Run it inside the caller's transaction.
+void add_to_rtree(sqlite3* db, const std::string& table, const std::string& column,
+                  const std::vector<std::int64_t>& replaced, std::vector<RTreeEntry> entries);
+
 } // namespace grid::detail
