@@ -63,6 +63,28 @@ void polygons_of(const GEOSGeometry* g, std::vector<Geometry>& out) {
     }
 }
 
+/// The lines of a geometry (lines out of multilines and collections; points dropped), cloned.
+void lines_of(const GEOSGeometry* g, std::vector<Geometry>& out) {
+    const int t = geom::type_id(g);
+    if (t == GEOS_LINESTRING || t == GEOS_LINEARRING) {
+        if (!geom::is_empty(g)) {
+            out.push_back(geom::make_linestring(geom::coordinates(g)));
+        }
+    } else if (t == GEOS_MULTILINESTRING || t == GEOS_GEOMETRYCOLLECTION) {
+        for (int i = 0; i < geom::num_geometries(g); ++i) {
+            lines_of(geom::geometry_n(g, i), out);
+        }
+    }
+}
+
+/// A MULTILINESTRING of the lines of g: overlay operations refuse mixed-dimension collections,
+/// which clipping lines to a box yields when a line only touches it.
+Geometry lines_only(const GEOSGeometry* g) {
+    std::vector<Geometry> parts;
+    lines_of(g, parts);
+    return geom::make_collection(GEOS_MULTILINESTRING, std::move(parts));
+}
+
 std::vector<geom::Point> ring_points(const GEOSGeometry* ring) {
     const GEOSCoordSequence* seq = GEOSGeom_getCoordSeq_r(ctx(), ring);
     unsigned int size = 0;
@@ -509,7 +531,8 @@ Cells build_cells(const GEOSGeometry* parent, const std::vector<AtomShape>& atom
         if (!linework.empty()) {
             const Geometry all = geom::union_all(std::move(linework));
             const Geometry box = geom::make_box(penv.minx - 1, penv.miny - 1, penv.maxx + 1, penv.maxy + 1);
-            lines = geom::intersection(all.get(), box.get());
+            const Geometry clipped = geom::intersection(all.get(), box.get());
+            lines = lines_only(clipped.get());
             if (geom::is_empty(lines.get())) {
                 lines.reset();
             }
@@ -543,7 +566,8 @@ Cells build_cells(const GEOSGeometry* parent, const std::vector<AtomShape>& atom
             // their true crossings with the boundary and no dangle stops the cut), noded with it.
             const geom::Envelope ce = grown(geom::envelope(cell[i].get()), 1.0);
             const Geometry box = geom::make_box(ce.minx, ce.miny, ce.maxx, ce.maxy);
-            const Geometry near = geom::intersection(lines.get(), box.get());
+            const Geometry near_all = geom::intersection(lines.get(), box.get());
+            const Geometry near = lines_only(near_all.get());
             std::vector<Geometry> linework;
             linework.push_back(geom::boundary(cell[i].get()));
             linework.push_back(geom::clone(near.get()));

@@ -248,6 +248,7 @@ private:
     std::vector<signed char> m_side;
     std::vector<int> m_queue;
     i64 m_budget = 0; ///< build calls left for trying further cuts
+    bool m_random_cuts = false; ///< restarts: random spanning-tree cuts before straight ones
 
     unsigned next_stamp() {
         if (++m_stamp == 0) {
@@ -794,7 +795,14 @@ private:
             return best_v == 0;
         };
         bool done = false;
-        for (const Split& sp : cands) {
+        if (m_random_cuts) {
+            const Split ts = tree_split(set, k, total, 16);
+            if (!ts.a.empty() && !ts.b.empty()) {
+                done = attempt(ts);
+            }
+        }
+        for (std::size_t ci = 0; !done && ci < cands.size(); ++ci) {
+            const Split& sp = cands[ci];
             if (!sp.feasible && !best_out.empty()) {
                 break; // infeasible straight cuts are a last resort, after the tree cuts
             }
@@ -1318,6 +1326,33 @@ private:
         }
     }
 
+    void restart(const std::vector<int>& free_atoms);
+
+    /// True when every zone outside the bounds holds an atom that no plan can place within them:
+    /// fewer than min households, and too many with any free neighbour (or none). Restarts cannot
+    /// help then.
+    bool every_violation_unavoidable() const {
+        std::vector<unsigned char> stuck_zone(m_zhh.size(), 0);
+        for (int a = 0; a < P.n; ++a) {
+            if (!m_free[a] || P.hh[a] >= P.min) {
+                continue;
+            }
+            bool stuck = true;
+            for (int k = P.off[a]; k < P.off[a + 1] && stuck; ++k) {
+                const int b = P.adj[k];
+                stuck = !m_free[b] || P.hh[a] + P.hh[b] > P.max;
+            }
+            if (stuck) {
+                stuck_zone[zone[a]] = 1;
+            }
+        }
+        for (std::size_t z = 0; z < m_zhh.size(); ++z) {
+            if (zone_viol(static_cast<int>(z)) > 0 && !stuck_zone[z]) {
+                return false;
+            }
+        }
+        return true;
+    }
     Plan output(bool kept);
 };
 
@@ -1374,9 +1409,63 @@ Plan Partitioner::run() {
     }
     // 3-4. Repair, optimise, repair what the optimisation could not keep.
     repair();
+    if (total_violation() > 0) {
+        restart(free_atoms);
+    }
     optimize();
     repair();
     return output(false);
+}
+
+void Partitioner::restart(const std::vector<int>& free_atoms) {
+    // The bounds are hard and minimal change is soft: when repair leaves households outside the
+    // bounds, cut the free atoms afresh from random spanning trees (as GerryChain's recursive tree
+    // partition does) a few times and keep the plan with the fewest households outside the bounds.
+    if (free_atoms.size() > 3000 || every_violation_unavoidable()) {
+        return;
+    }
+    const std::size_t fixed = static_cast<std::size_t>(
+        std::count(m_zfixed.begin(), m_zfixed.end(), static_cast<unsigned char>(1)));
+    std::vector<int> best_zone = zone;
+    std::vector<int> best_origin = m_zorigin;
+    std::vector<unsigned char> best_fixed = m_zfixed;
+    i64 best_v = total_violation();
+    i64 best_obj = total_objective();
+    m_random_cuts = true;
+    for (int attempt = 0; attempt < 8 && best_v > 0; ++attempt) {
+        for (int a : free_atoms) {
+            zone[a] = -1;
+        }
+        // Fixed zones were created first: keep them, drop the rest.
+        m_zhh.resize(fixed);
+        m_zarea.resize(fixed);
+        m_zper.resize(fixed);
+        m_zsize.resize(fixed);
+        m_zfixed.resize(fixed);
+        m_zorigin.resize(fixed);
+        construct(free_atoms);
+        recompute();
+        repair();
+        const i64 v = total_violation();
+        const i64 obj = total_objective();
+        if (std::tie(v, obj) < std::tie(best_v, best_obj)) {
+            best_v = v;
+            best_obj = obj;
+            best_zone = zone;
+            best_origin = m_zorigin;
+            best_fixed = m_zfixed;
+        }
+    }
+    m_random_cuts = false;
+    zone = best_zone;
+    m_zorigin = best_origin;
+    m_zfixed = best_fixed;
+    const std::size_t k = m_zorigin.size();
+    m_zhh.assign(k, 0);
+    m_zarea.assign(k, 0);
+    m_zper.assign(k, 0);
+    m_zsize.assign(k, 0);
+    recompute();
 }
 
 Plan Partitioner::output(bool kept) {

@@ -475,6 +475,15 @@ std::vector<GridResult> redistrict_workspace(const Workspace& ws, const RunOptio
             }
             try {
                 results[i] = run_grid(in, i, options, tf);
+            } catch (const geometry_error& e) {
+                // Name the grid: GEOS's own message does not.
+                const std::string& code = in.grids[i].code;
+                errors[i] = e.feature_id().empty() || e.feature_id() == code
+                                ? std::make_exception_ptr(geometry_error(
+                                      "redistrict: grid " + code + ": " + e.what(), code,
+                                      e.hint().empty() ? "check the grid and its buildings (gridkit validate --grid " + code + ")"
+                                                       : e.hint()))
+                                : std::current_exception();
             } catch (...) {
                 errors[i] = std::current_exception();
             }
