@@ -10,12 +10,15 @@ void register_export(RegistryContext& ctx);
 void register_code_check(RegistryContext& ctx);
 void register_crs_convert(RegistryContext& ctx);
 void register_synth(RegistryContext& ctx);
+void register_validate(RegistryContext& ctx);
+void register_repair(RegistryContext& ctx);
 void register_address(RegistryContext& ctx);
-void register_redistrict(RegistryContext& ctx);
-void register_plan(RegistryContext& ctx);
 void register_doorplate(RegistryContext& ctx);
 void register_doorplate_verify(RegistryContext& ctx);
 void register_key_gen(RegistryContext& ctx);
+
+void register_redistrict(RegistryContext& ctx);
+void register_plan(RegistryContext& ctx);
 
 void register_all(RegistryContext& ctx) {
     register_init(ctx);
@@ -25,12 +28,14 @@ void register_all(RegistryContext& ctx) {
     register_code_check(ctx);
     register_crs_convert(ctx);
     register_synth(ctx);
+    register_validate(ctx);
+    register_repair(ctx);
     register_address(ctx);
-    register_redistrict(ctx);
-    register_plan(ctx);
     register_doorplate(ctx);
     register_doorplate_verify(ctx);
     register_key_gen(ctx);
+    register_redistrict(ctx);
+    register_plan(ctx);
 }
 
 } // namespace gridkit
