@@ -17,6 +17,8 @@ void register_doorplate(RegistryContext& ctx);
 void register_doorplate_verify(RegistryContext& ctx);
 void register_key_gen(RegistryContext& ctx);
 
+void register_assign(RegistryContext& ctx);
+void register_geocode(RegistryContext& ctx);
 void register_redistrict(RegistryContext& ctx);
 void register_plan(RegistryContext& ctx);
 
@@ -34,6 +36,8 @@ void register_all(RegistryContext& ctx) {
     register_doorplate(ctx);
     register_doorplate_verify(ctx);
     register_key_gen(ctx);
+    register_assign(ctx);
+    register_geocode(ctx);
     register_redistrict(ctx);
     register_plan(ctx);
 }

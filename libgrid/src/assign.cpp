@@ -1,0 +1,587 @@
+// gridkit assign: buildings (by footprint), addresses and houses (by their address point) into
+// the grid and the micro-grid holding them; findings for those in none or several; the codes
+// that change written in one transaction with an audit row.
+#include "libgrid/assign.hpp"
+
+#include "libgrid/crs.hpp"
+#include "libgrid/error.hpp"
+#include "libgrid/workspace.hpp"
+
+#include "detail/assign_internal.hpp"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <mutex>
+#include <optional>
+#include <tuple>
+
+namespace grid::assign {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+constexpr std::int32_t k_null = -1;     // no code recorded
+constexpr std::int32_t k_unknown = -3;  // a code that names no zone with an outline
+
+/// One level (grids or micro-grids).
+struct Level {
+    const char* layer;      // "grid" / "microgrid"
+    const char* column;     // column of the placed features
+    Issue none, several, straddles;
+    ZoneLocator zones;
+    std::int64_t without_outline = 0;
+    bool active() const { return zones.size() > 0; }
+};
+
+ZoneLocator read_zones(const Workspace& ws, const char* table, std::int64_t& without_outline) {
+    std::vector<std::string> codes;
+    std::vector<std::vector<unsigned char>> outlines;
+    Statement st = ws.prepare(std::string("SELECT code, AsBinary(geom) FROM ") + table +
+                              " WHERE geom IS NOT NULL AND code IS NOT NULL AND code <> '' ORDER BY code");
+    while (st.step()) {
+        std::size_t size = 0;
+        const unsigned char* blob = st.column_blob(1, size);
+        if (blob == nullptr || size == 0) {
+            continue;
+        }
+        codes.push_back(st.column_text(0));
+        outlines.emplace_back(blob, blob + size);
+    }
+    without_outline = ws.query_int(std::string("SELECT count(*) FROM ") + table + " WHERE geom IS NULL");
+    return ZoneLocator(std::move(codes), std::move(outlines));
+}
+
+/// The features of one layer as read.
+struct Features {
+    std::string layer;
+    std::vector<std::int64_t> ids;
+    std::vector<std::string> codes;                  // buildings only (others resolved when reported)
+    std::vector<std::int32_t> old_grid, old_micro;   // zone index, k_null or k_unknown
+    std::vector<geom::Point> points;
+    std::vector<char> has_point;
+    std::vector<std::vector<unsigned char>> footprints; // buildings only ("" = none)
+    std::size_t size() const { return ids.size(); }
+};
+
+std::int32_t zone_of(const ZoneLocator& zones, sqlite3_stmt* st, int column) {
+    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(st, column));
+    const int n = sqlite3_column_bytes(st, column);
+    if (text == nullptr || n == 0) {
+        return k_null;
+    }
+    const std::int64_t z = zones.find(std::string_view(text, static_cast<std::size_t>(n)));
+    return z < 0 ? k_unknown : static_cast<std::int32_t>(z);
+}
+
+Features read_features(const Workspace& ws, const std::string& layer, const Level& grids, const Level& micros) {
+    Features f;
+    f.layer = layer;
+    std::string sql;
+    if (layer == "building") {
+        sql = "SELECT id, grid_code, microgrid_code, location, code, AsBinary(geom) FROM building ORDER BY id";
+    } else if (layer == "address") {
+        sql = "SELECT id, grid_code, microgrid_code, geom FROM address ORDER BY id";
+    } else {
+        sql = "SELECT h.id, h.grid_code, h.microgrid_code, a.geom FROM house h LEFT JOIN address a ON a.code = h.address_code "
+              "ORDER BY h.id";
+    }
+    const std::int64_t n = ws.count(layer);
+    f.ids.reserve(static_cast<std::size_t>(n));
+    f.old_grid.reserve(static_cast<std::size_t>(n));
+    f.old_micro.reserve(static_cast<std::size_t>(n));
+    f.points.reserve(static_cast<std::size_t>(n));
+    f.has_point.reserve(static_cast<std::size_t>(n));
+    Statement st = ws.prepare(sql);
+    sqlite3_stmt* h = st.handle();
+    while (st.step()) {
+        f.ids.push_back(sqlite3_column_int64(h, 0));
+        f.old_grid.push_back(zone_of(grids.zones, h, 1));
+        f.old_micro.push_back(zone_of(micros.zones, h, 2));
+        double x = 0, y = 0;
+        const auto* blob = static_cast<const unsigned char*>(sqlite3_column_blob(h, 3));
+        const bool ok = detail::spatialite_point(blob, static_cast<std::size_t>(sqlite3_column_bytes(h, 3)), x, y) &&
+                        std::isfinite(x) && std::isfinite(y);
+        f.points.push_back({x, y});
+        f.has_point.push_back(ok ? 1 : 0);
+        if (layer == "building") {
+            f.codes.push_back(st.column_text(4));
+            std::size_t size = 0;
+            const unsigned char* wkb = st.column_blob(5, size);
+            f.footprints.emplace_back(wkb, wkb + size);
+        }
+    }
+    return f;
+}
+
+/// Where one feature went at one level.
+struct Placement {
+    std::int32_t zone = PointPlacement::none; // zone index, none or several
+    bool on_boundary = false;
+    std::vector<std::pair<std::uint32_t, double>> shares; // footprints across zones (or several zones)
+    bool straddles = false;
+};
+
+/// Decides a footprint's zone from its overlaps: the zone covering it, or holding most of it.
+Placement from_overlaps(std::vector<std::pair<std::uint32_t, double>> overlaps, double straddle_share) {
+    Placement p;
+    if (overlaps.empty()) {
+        return p;
+    }
+    const double best = overlaps.front().second;
+    const bool tie = overlaps.size() > 1 && overlaps[1].second >= best - 1e-9;
+    if (tie) {
+        p.zone = PointPlacement::several;
+    } else {
+        p.zone = static_cast<std::int32_t>(overlaps.front().first);
+        p.straddles = 1.0 - best >= straddle_share;
+    }
+    p.shares = std::move(overlaps);
+    return p;
+}
+
+/// Places buildings: by footprint where there is one, else by location.
+void place_buildings(const Features& f, Level& grids, Level& micros, const Options& options,
+                     std::vector<Placement>& out_grid, std::vector<Placement>& out_micro) {
+    out_grid.assign(f.size(), {});
+    out_micro.assign(f.size(), {});
+    detail::for_chunks(f.size(), 256, options.threads, [&]() -> detail::ChunkFn {
+        auto gp = std::make_shared<ZoneLocator::Probe>(grids.zones);
+        auto mp = std::make_shared<ZoneLocator::Probe>(micros.zones);
+        return [&, gp, mp](std::size_t begin, std::size_t end) {
+            std::vector<std::pair<std::uint32_t, double>> overlaps;
+            std::vector<std::uint32_t> found;
+            for (std::size_t i = begin; i < end; ++i) {
+                geom::Geometry footprint;
+                if (!f.footprints[i].empty()) {
+                    try {
+                        footprint = geom::from_wkb(f.footprints[i]);
+                        if (geom::is_empty(footprint.get()) || geom::area(footprint.get()) <= 0) {
+                            footprint.reset();
+                        }
+                    } catch (const geometry_error&) {
+                        footprint.reset(); // unreadable footprint: its location decides
+                    }
+                }
+                auto by_point = [&](ZoneLocator::Probe& probe) {
+                    Placement p;
+                    bool boundary = false;
+                    probe.locate(f.points[i].x, f.points[i].y, found, boundary);
+                    p.on_boundary = boundary;
+                    if (found.size() == 1) {
+                        p.zone = static_cast<std::int32_t>(found.front());
+                    } else if (found.size() > 1) {
+                        p.zone = PointPlacement::several;
+                        for (auto z : found) {
+                            p.shares.emplace_back(z, 0.0);
+                        }
+                    }
+                    return p;
+                };
+                for (int level = 0; level < 2; ++level) {
+                    Level& lv = level == 0 ? grids : micros;
+                    if (!lv.active()) {
+                        continue;
+                    }
+                    ZoneLocator::Probe& probe = level == 0 ? *gp : *mp;
+                    Placement p;
+                    bool done = false;
+                    if (footprint) {
+                        try {
+                            probe.overlaps(footprint.get(), overlaps);
+                            p = from_overlaps(overlaps, options.straddle_share);
+                            done = true;
+                        } catch (const geometry_error&) {
+                            done = false; // an invalid footprint (self-intersection): use the point
+                        }
+                    }
+                    if (!done && f.has_point[i]) {
+                        p = by_point(probe);
+                    }
+                    (level == 0 ? out_grid : out_micro)[i] = std::move(p);
+                }
+            }
+        };
+    });
+}
+
+/// Places points (addresses, houses, buildings without footprint) at one level.
+std::vector<Placement> place_points(const Features& f, const Level& lv, unsigned threads) {
+    std::vector<Placement> out(f.size());
+    if (!lv.active()) {
+        return out;
+    }
+    const PointPlacement pp = locate_points(lv.zones, f.points, threads);
+    for (std::size_t i = 0; i < f.size(); ++i) {
+        out[i].zone = f.has_point[i] ? pp.zone[i] : PointPlacement::none;
+    }
+    for (const auto& [i, zones] : pp.ambiguous) {
+        for (auto z : zones) {
+            out[i].shares.emplace_back(z, 0.0);
+        }
+    }
+    for (const std::size_t i : pp.on_boundary) {
+        out[i].on_boundary = true;
+    }
+    return out;
+}
+
+/// Nearest zone and the distance in metres, for features in none.
+class Nearest {
+public:
+    Nearest(const ZoneLocator& zones, int srid) : m_zones(zones), m_probe(zones) {
+        geom::Envelope all{};
+        double width = 0;
+        for (std::size_t i = 0; i < zones.size(); ++i) {
+            const auto& e = zones.envelope(i);
+            if (i == 0) {
+                all = e;
+            } else {
+                all.expand(e);
+            }
+            width += std::max(e.width(), e.height());
+        }
+        m_extent = all;
+        m_step = zones.size() > 0 ? std::max(width / static_cast<double>(zones.size()), 1e-9) : 1;
+        const crs::CrsSpec ws_spec{crs::CrsSpec::Kind::epsg, srid};
+        if (ws_spec.is_geographic() && zones.size() > 0) {
+            const int gk = crs::gauss_kruger_epsg((all.minx + all.maxx) / 2);
+            m_metric.emplace(ws_spec, crs::CrsSpec{crs::CrsSpec::Kind::epsg, gk});
+        }
+    }
+
+    /// Code of the nearest zone and distance in metres; ("", -1) when there are no zones.
+    std::pair<std::string, double> find(double x, double y) {
+        if (m_zones.size() == 0) {
+            return {"", -1};
+        }
+        const double reach = std::max({m_extent.width(), m_extent.height(), m_step}) * 4 +
+                             std::max(std::fabs(x - m_extent.minx), std::fabs(y - m_extent.miny));
+        double r = m_step;
+        std::vector<std::size_t> cand;
+        while (true) {
+            m_zones.candidates({x - r, y - r, x + r, y + r}, cand);
+            if (!cand.empty() || r > reach) {
+                break;
+            }
+            r *= 2;
+        }
+        const geom::Geometry p = geom::make_point(x, y);
+        double best = -1;
+        for (auto z : cand) {
+            const double d = geom::distance(m_probe.geometry(z), p.get());
+            best = best < 0 ? d : std::min(best, d);
+        }
+        if (best > r) { // a zone outside the box may be nearer than the best found inside it
+            m_zones.candidates({x - best, y - best, x + best, y + best}, cand);
+        }
+        std::string code;
+        double best_m = -1;
+        for (auto z : cand) {
+            const double d = metric_distance(m_probe.geometry(z), p.get());
+            if (best_m < 0 || d < best_m) {
+                best_m = d;
+                code = m_zones.code(z);
+            }
+        }
+        return {code, best_m};
+    }
+
+private:
+    double metric_distance(const GEOSGeometry* zone, const GEOSGeometry* point) {
+        if (!m_metric) {
+            return geom::distance(zone, point);
+        }
+        GEOSCoordSequence* seq = GEOSNearestPoints_r(geom::context(), zone, point);
+        if (seq == nullptr) {
+            return geom::distance(zone, point);
+        }
+        double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+        GEOSCoordSeq_getXY_r(geom::context(), seq, 0, &x0, &y0);
+        GEOSCoordSeq_getXY_r(geom::context(), seq, 1, &x1, &y1);
+        GEOSCoordSeq_destroy_r(geom::context(), seq);
+        m_metric->transform(x0, y0);
+        m_metric->transform(x1, y1);
+        return std::hypot(x1 - x0, y1 - y0);
+    }
+
+    const ZoneLocator& m_zones;
+    ZoneLocator::Probe m_probe;
+    geom::Envelope m_extent{};
+    double m_step = 1;
+    std::optional<crs::Transformer> m_metric;
+};
+
+std::string layer_list(const std::vector<std::string>& layers) {
+    std::string s;
+    for (const auto& l : layers) {
+        s += (s.empty() ? "" : ",") + l;
+    }
+    return s;
+}
+
+} // namespace
+
+const std::vector<std::string>& assignable_layers() {
+    static const std::vector<std::string> layers{"building", "address", "house"};
+    return layers;
+}
+
+std::string_view issue_name(Issue issue) noexcept {
+    switch (issue) {
+    case Issue::no_grid: return "no_grid";
+    case Issue::several_grids: return "several_grids";
+    case Issue::no_microgrid: return "no_microgrid";
+    case Issue::several_microgrids: return "several_microgrids";
+    case Issue::straddles_grids: return "straddles_grids";
+    case Issue::straddles_microgrids: return "straddles_microgrids";
+    case Issue::no_location: return "no_location";
+    }
+    return "unknown";
+}
+
+bool Result::all_placed() const {
+    for (const auto& l : layers) {
+        if (l.no_grid + l.several_grids + l.no_microgrid + l.several_microgrids + l.no_location > 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+Result assign(const Workspace& ws, const Options& options) {
+    // Options first: nothing is read before they are known to be good.
+    std::vector<std::string> layers;
+    for (const auto& l : assignable_layers()) {
+        if (options.layers.empty() || std::find(options.layers.begin(), options.layers.end(), l) != options.layers.end()) {
+            layers.push_back(l);
+        }
+    }
+    for (const auto& l : options.layers) {
+        if (std::find(assignable_layers().begin(), assignable_layers().end(), l) == assignable_layers().end()) {
+            throw usage_error("--layer " + l + ": assign places building, address and house",
+                              "use --layer building,address,house (or a part of it)");
+        }
+    }
+    if (!options.dry_run && ws.read_only()) {
+        throw usage_error("the workspace is open read-only", "use --dry-run, or open it for writing");
+    }
+    const unsigned threads = options.threads == 0 ? 2 : options.threads;
+    auto progress = [&](std::string_view stage, std::uint64_t done, std::uint64_t total) {
+        if (options.progress) {
+            options.progress(stage, done, total);
+        }
+    };
+
+    Result result;
+    result.dry_run = options.dry_run;
+    result.threads = threads;
+    const auto t_read = Clock::now();
+    progress("reading", 0, 0);
+    Level grids{"grid", "grid_code", Issue::no_grid, Issue::several_grids, Issue::straddles_grids, {}, 0};
+    Level micros{"microgrid", "microgrid_code", Issue::no_microgrid, Issue::several_microgrids, Issue::straddles_microgrids, {}, 0};
+    grids.zones = read_zones(ws, "grid", grids.without_outline);
+    micros.zones = read_zones(ws, "microgrid", micros.without_outline);
+    result.grids = static_cast<std::int64_t>(grids.zones.size());
+    result.microgrids = static_cast<std::int64_t>(micros.zones.size());
+    result.grids_without_outline = grids.without_outline;
+    result.microgrids_without_outline = micros.without_outline;
+    if (!grids.active() && !micros.active()) {
+        throw error("workspace " + ws.path() + " has no grid or micro-grid outline to assign to",
+                    "import the grids first: gridkit import " + ws.path() + " grids.gpkg --layer grid");
+    }
+    std::vector<Features> features;
+    for (const auto& l : layers) {
+        features.push_back(read_features(ws, l, grids, micros));
+    }
+    result.seconds_read = seconds_since(t_read);
+
+    // Placement.
+    const auto t_place = Clock::now();
+    struct Placed {
+        std::vector<Placement> grid, micro;
+    };
+    std::vector<Placed> placed(features.size());
+    for (std::size_t k = 0; k < features.size(); ++k) {
+        const Features& f = features[k];
+        progress("placing", 0, f.size());
+        if (f.layer == "building") {
+            place_buildings(f, grids, micros, options, placed[k].grid, placed[k].micro);
+        } else {
+            placed[k].grid = place_points(f, grids, threads);
+            placed[k].micro = place_points(f, micros, threads);
+        }
+        progress("placing", f.size(), f.size());
+    }
+    result.seconds_place = seconds_since(t_place);
+
+    // Counts and findings.
+    std::optional<Nearest> nearest_grid, nearest_micro;
+    for (std::size_t k = 0; k < features.size(); ++k) {
+        const Features& f = features[k];
+        LayerCounts c;
+        c.layer = f.layer;
+        c.rows = static_cast<std::int64_t>(f.size());
+        std::vector<Finding> found;
+        std::vector<std::size_t> found_row;
+        for (std::size_t i = 0; i < f.size(); ++i) {
+            const bool has_location = f.has_point[i] || (!f.footprints.empty() && !f.footprints[i].empty());
+            auto finding = [&](Issue issue) -> Finding& {
+                Finding x;
+                x.layer = f.layer;
+                x.issue = issue;
+                x.has_location = f.has_point[i] != 0;
+                x.x = f.points[i].x;
+                x.y = f.points[i].y;
+                found.push_back(std::move(x));
+                found_row.push_back(i);
+                return found.back();
+            };
+            if (!has_location) {
+                ++c.no_location;
+                finding(Issue::no_location);
+                continue;
+            }
+            bool ok = true;
+            bool straddling = false;
+            for (int level = 0; level < 2; ++level) {
+                Level& lv = level == 0 ? grids : micros;
+                if (!lv.active()) {
+                    continue;
+                }
+                const Placement& p = (level == 0 ? placed[k].grid : placed[k].micro)[i];
+                if (p.zone == PointPlacement::none) {
+                    ok = false;
+                    ++(level == 0 ? c.no_grid : c.no_microgrid);
+                    Finding& x = finding(lv.none);
+                    if (f.has_point[i]) {
+                        auto& near = level == 0 ? nearest_grid : nearest_micro;
+                        if (!near) {
+                            near.emplace(lv.zones, ws.srid());
+                        }
+                        std::tie(x.nearest, x.distance_m) = near->find(f.points[i].x, f.points[i].y);
+                    }
+                } else if (p.zone == PointPlacement::several) {
+                    ok = false;
+                    ++(level == 0 ? c.several_grids : c.several_microgrids);
+                    Finding& x = finding(lv.several);
+                    x.on_boundary = p.on_boundary;
+                    for (const auto& [z, share] : p.shares) {
+                        x.zones.push_back(lv.zones.code(z));
+                        if (share > 0) {
+                            x.shares.push_back(share);
+                        }
+                    }
+                } else if (p.straddles) {
+                    straddling = true;
+                    Finding& x = finding(lv.straddles);
+                    double inside = 0;
+                    for (const auto& [z, share] : p.shares) {
+                        x.zones.push_back(lv.zones.code(z));
+                        x.shares.push_back(share);
+                        inside += share;
+                    }
+                    x.outside_share = std::max(0.0, 1.0 - inside);
+                }
+            }
+            if (ok) {
+                ++c.placed;
+            }
+            if (straddling) {
+                ++c.straddling;
+            }
+            // Changes: a level that placed the feature writes its zone.
+            const Placement& pg = placed[k].grid[i];
+            const Placement& pm = placed[k].micro[i];
+            const bool g_changed = grids.active() && pg.zone >= 0 && pg.zone != f.old_grid[i];
+            const bool m_changed = micros.active() && pm.zone >= 0 && pm.zone != f.old_micro[i];
+            c.grid_changed += g_changed ? 1 : 0;
+            c.microgrid_changed += m_changed ? 1 : 0;
+            if (g_changed || m_changed) {
+                ++c.rows_changed;
+                if (f.old_grid[i] == k_null && f.old_micro[i] == k_null) {
+                    ++c.newly_assigned;
+                }
+            }
+        }
+        // Codes of the features reported.
+        if (!found.empty()) {
+            if (!f.codes.empty()) {
+                for (std::size_t j = 0; j < found.size(); ++j) {
+                    found[j].code = f.codes[found_row[j]];
+                }
+            } else {
+                Statement st = ws.prepare("SELECT coalesce(code, '') FROM " + f.layer + " WHERE id = ?");
+                for (std::size_t j = 0; j < found.size(); ++j) {
+                    st.bind(1, f.ids[found_row[j]]);
+                    if (st.step()) {
+                        found[j].code = st.column_text(0);
+                    }
+                    st.reset();
+                }
+            }
+            std::stable_sort(found.begin(), found.end(), [](const Finding& a, const Finding& b) { return a.code < b.code; });
+            for (auto& x : found) {
+                result.findings.push_back(std::move(x));
+            }
+        }
+        result.layers.push_back(c);
+    }
+
+    // Writing: only the rows that change, one transaction, one audit row.
+    const auto t_write = Clock::now();
+    if (!options.dry_run) {
+        Transaction tx(ws);
+        std::int64_t written = 0;
+        std::string detail;
+        for (std::size_t k = 0; k < features.size(); ++k) {
+            const Features& f = features[k];
+            Statement up = ws.prepare("UPDATE " + f.layer +
+                                      " SET grid_code = coalesce(?1, grid_code), microgrid_code = coalesce(?2, microgrid_code) "
+                                      "WHERE id = ?3");
+            std::int64_t layer_written = 0;
+            for (std::size_t i = 0; i < f.size(); ++i) {
+                const std::int32_t g = grids.active() ? placed[k].grid[i].zone : PointPlacement::none;
+                const std::int32_t m = micros.active() ? placed[k].micro[i].zone : PointPlacement::none;
+                const bool g_changed = g >= 0 && g != f.old_grid[i];
+                const bool m_changed = m >= 0 && m != f.old_micro[i];
+                if (!g_changed && !m_changed) {
+                    continue;
+                }
+                if (g_changed) {
+                    up.bind(1, grids.zones.code(static_cast<std::size_t>(g)));
+                } else {
+                    up.bind_null(1);
+                }
+                if (m_changed) {
+                    up.bind(2, micros.zones.code(static_cast<std::size_t>(m)));
+                } else {
+                    up.bind_null(2);
+                }
+                up.bind(3, f.ids[i]);
+                up.run();
+                ++layer_written;
+                if (options.progress && layer_written % 20000 == 0) {
+                    options.progress("writing", static_cast<std::uint64_t>(layer_written),
+                                     static_cast<std::uint64_t>(result.layers[k].rows_changed));
+                }
+            }
+            written += layer_written;
+            detail += (detail.empty() ? "" : "; ") + f.layer + ": " + std::to_string(layer_written) + " of " +
+                      std::to_string(f.size()) + " changed";
+        }
+        ws.record_audit(command_line().empty() ? "assign" : command_line(), layer_list(layers), written, detail);
+        tx.commit();
+        result.written = true;
+        result.rows_written = written;
+    }
+    result.seconds_write = seconds_since(t_write);
+    return result;
+}
+
+} // namespace grid::assign

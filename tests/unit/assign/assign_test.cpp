@@ -1,0 +1,322 @@
+// gridkit assign: point location on zones (interior, shared edges, overlaps), footprints across
+// zones, the findings and distances, what is written, and agreement with synth's own codes.
+#include "fixture.hpp"
+
+#include "libgrid/assign.hpp"
+#include "libgrid/error.hpp"
+#include "libgrid/geometry.hpp"
+#include "libgrid/synth.hpp"
+#include "libgrid/workspace.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <map>
+#include <random>
+
+using namespace assign_test;
+namespace ga = grid::assign;
+
+namespace {
+
+std::vector<unsigned char> box_wkb(double ax, double ay, double bx, double by) {
+    return grid::geom::to_wkb(grid::geom::make_box(ax, ay, bx, by).get());
+}
+
+const ga::Finding* find(const ga::Result& r, const std::string& code, ga::Issue issue) {
+    for (const auto& f : r.findings) {
+        if (f.code == code && f.issue == issue) {
+            return &f;
+        }
+    }
+    return nullptr;
+}
+
+const ga::LayerCounts& counts(const ga::Result& r, const std::string& layer) {
+    for (const auto& l : r.layers) {
+        if (l.layer == layer) {
+            return l;
+        }
+    }
+    FAIL("no counts for layer " << layer);
+    return r.layers.front();
+}
+
+std::string column(const grid::Workspace& ws, const std::string& table, const std::string& col, const std::string& code) {
+    grid::Statement st = ws.prepare("SELECT coalesce(" + col + ", '') FROM " + table + " WHERE code = ?");
+    st.bind(1, code);
+    return st.step() ? st.column_text(0) : "(no row)";
+}
+
+} // namespace
+
+TEST_CASE("assign: a point is in the zone whose interior holds it, in both on a shared edge, in both where they overlap") {
+    std::vector<std::vector<unsigned char>> outlines{box_wkb(0, 0, 10, 10), box_wkb(10, 0, 20, 10), box_wkb(15, 5, 25, 15)};
+    const ga::ZoneLocator zones({"A", "B", "C"}, outlines);
+    ga::ZoneLocator::Probe probe(zones);
+    std::vector<std::uint32_t> found;
+    bool boundary = true;
+
+    probe.locate(5, 5, found, boundary);
+    CHECK(found == std::vector<std::uint32_t>{0});
+    CHECK_FALSE(boundary);
+
+    probe.locate(10, 5, found, boundary); // the A/B edge
+    CHECK(found == std::vector<std::uint32_t>{0, 1});
+    CHECK(boundary);
+
+    probe.locate(0, 5, found, boundary); // A's outer edge: A alone
+    CHECK(found == std::vector<std::uint32_t>{0});
+    CHECK(boundary);
+
+    probe.locate(17, 7, found, boundary); // B and C overlap here
+    CHECK(found == std::vector<std::uint32_t>{1, 2});
+    CHECK_FALSE(boundary);
+
+    probe.locate(-1, 5, found, boundary);
+    CHECK(found.empty());
+    CHECK(zones.find("B") == 1);
+    CHECK(zones.find("Z") == -1);
+}
+
+TEST_CASE("assign: locate_points on two threads agrees with a brute-force test of every zone") {
+    // A 6 x 5 lattice of jittered quadrilaterals sharing their corners, so that the envelopes
+    // overlap and the STRtree returns several candidates near every edge.
+    const int nx = 6, ny = 5;
+    std::mt19937_64 rng(7);
+    std::uniform_real_distribution<double> jitter(-0.2, 0.2);
+    std::vector<std::vector<grid::geom::Point>> corner(nx + 1, std::vector<grid::geom::Point>(ny + 1));
+    for (int i = 0; i <= nx; ++i) {
+        for (int j = 0; j <= ny; ++j) {
+            const bool border = i == 0 || j == 0 || i == nx || j == ny;
+            corner[i][j] = {i + (border ? 0 : jitter(rng)), j + (border ? 0 : jitter(rng))};
+        }
+    }
+    std::vector<std::string> codes;
+    std::vector<std::vector<unsigned char>> outlines;
+    std::vector<grid::geom::Geometry> shapes;
+    for (int i = 0; i < nx; ++i) {
+        for (int j = 0; j < ny; ++j) {
+            auto g = grid::geom::make_polygon({corner[i][j], corner[i + 1][j], corner[i + 1][j + 1], corner[i][j + 1]});
+            outlines.push_back(grid::geom::to_wkb(g.get()));
+            codes.push_back("Z" + std::to_string(codes.size()));
+            shapes.push_back(std::move(g));
+        }
+    }
+    const ga::ZoneLocator zones(codes, outlines);
+    std::uniform_real_distribution<double> px(-0.5, nx + 0.5), py(-0.5, ny + 0.5);
+    std::vector<grid::geom::Point> points(20000);
+    for (auto& p : points) {
+        p = {px(rng), py(rng)};
+    }
+    points.push_back({1.0, 0.0}); // on the outer boundary between two zones' corners
+    const ga::PointPlacement placed = ga::locate_points(zones, points, 2);
+    REQUIRE(placed.zone.size() == points.size());
+    std::size_t inside = 0, outside = 0;
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        std::vector<std::int32_t> in;
+        const auto pt = grid::geom::make_point(points[i].x, points[i].y);
+        for (std::size_t z = 0; z < shapes.size(); ++z) {
+            if (grid::geom::contains(shapes[z].get(), pt.get())) {
+                in.push_back(static_cast<std::int32_t>(z));
+            }
+        }
+        if (in.empty()) {
+            for (std::size_t z = 0; z < shapes.size(); ++z) {
+                if (grid::geom::intersects(shapes[z].get(), pt.get())) {
+                    in.push_back(static_cast<std::int32_t>(z));
+                }
+            }
+        }
+        const std::int32_t want = in.empty() ? ga::PointPlacement::none : in.size() == 1 ? in[0] : ga::PointPlacement::several;
+        REQUIRE_MESSAGE(placed.zone[i] == want, "point " << points[i].x << " " << points[i].y);
+        inside += want >= 0 ? 1 : 0;
+        outside += want == ga::PointPlacement::none ? 1 : 0;
+    }
+    CHECK(inside > 13000); // 30 of the 42 square units sampled
+    CHECK(outside > 5000);
+    CHECK(placed.zone.back() == ga::PointPlacement::several); // (1, 0) is a corner of two zones
+}
+
+TEST_CASE("assign: a footprint goes to the zone covering it, or holding most of it, with the shares") {
+    const ga::ZoneLocator zones({"A", "B"}, {box_wkb(0, 0, 10, 10), box_wkb(10, 0, 20, 10)});
+    ga::ZoneLocator::Probe probe(zones);
+    std::vector<std::pair<std::uint32_t, double>> shares;
+    probe.overlaps(grid::geom::make_box(2, 2, 4, 4).get(), shares);
+    REQUIRE(shares.size() == 1);
+    CHECK(shares[0].first == 0);
+    CHECK(shares[0].second == 1.0);
+    probe.overlaps(grid::geom::make_box(8, 2, 12, 4).get(), shares); // 50 / 50
+    REQUIRE(shares.size() == 2);
+    CHECK(shares[0].second == doctest::Approx(0.5));
+    CHECK(shares[1].second == doctest::Approx(0.5));
+    probe.overlaps(grid::geom::make_box(9, 2, 13, 4).get(), shares); // 25 % A, 75 % B
+    REQUIRE(shares.size() == 2);
+    CHECK(shares[0].first == 1);
+    CHECK(shares[0].second == doctest::Approx(0.75));
+    probe.overlaps(grid::geom::make_box(18, 2, 22, 4).get(), shares); // half outside
+    REQUIRE(shares.size() == 1);
+    CHECK(shares[0].second == doctest::Approx(0.5));
+}
+
+TEST_CASE("assign: the findings of a hand-made district, then the codes written and an audit row") {
+    TempDir dir;
+    const std::string path = dir.file("ws.sqlite");
+    {
+        auto ws = grid::Workspace::create(path);
+        add_district(ws);
+    }
+    auto ws = grid::Workspace::open(path);
+    const auto audit_before = ws.count("audit");
+
+    ga::Options dry;
+    dry.dry_run = true;
+    const ga::Result r = ga::assign(ws, dry);
+    CHECK(r.grids == 2);
+    CHECK(r.microgrids == 4);
+    CHECK_FALSE(r.all_placed());
+    CHECK_FALSE(r.written);
+
+    const auto& b = counts(r, "building");
+    CHECK(b.rows == 5);
+    CHECK(b.placed == 3);      // inside, 70/30 and 60/40 are placed by majority
+    CHECK(b.straddling == 2);
+    CHECK(b.no_grid == 1);     // the one outside
+    CHECK(b.no_location == 1); // the one without geometry
+    const ga::Finding* micro70 = find(r, B_micro70, ga::Issue::straddles_microgrids);
+    REQUIRE(micro70 != nullptr);
+    REQUIRE(micro70->zones.size() == 2);
+    CHECK(micro70->zones[0] == M11);
+    CHECK(micro70->shares[0] == doctest::Approx(0.7).epsilon(0.01));
+    CHECK(micro70->shares[1] == doctest::Approx(0.3).epsilon(0.01));
+    CHECK(find(r, B_micro70, ga::Issue::straddles_grids) == nullptr); // both halves are in G1
+    const ga::Finding* grid60 = find(r, B_grid60, ga::Issue::straddles_grids);
+    REQUIRE(grid60 != nullptr);
+    CHECK(grid60->zones[0] == G1);
+    CHECK(grid60->shares[0] == doctest::Approx(0.6).epsilon(0.01));
+    CHECK(find(r, B_outside, ga::Issue::no_grid) != nullptr);
+    CHECK(find(r, B_nothing, ga::Issue::no_location) != nullptr);
+
+    const auto& a = counts(r, "address");
+    CHECK(a.rows == 3);
+    CHECK(a.placed == 1);
+    CHECK(a.several_microgrids == 1);
+    CHECK(a.several_grids == 0); // the M11/M12 edge lies inside G1
+    CHECK(a.no_grid == 1);
+    const ga::Finding* edge = find(r, A_edge, ga::Issue::several_microgrids);
+    REQUIRE(edge != nullptr);
+    CHECK(edge->on_boundary);
+    CHECK(edge->zones == std::vector<std::string>{M11, M12});
+    const ga::Finding* far = find(r, A_far, ga::Issue::no_grid);
+    REQUIRE(far != nullptr);
+    CHECK(far->nearest == G2);
+    CHECK(far->distance_m == doctest::Approx(far_metres).epsilon(0.002));
+    const ga::Finding* far_micro = find(r, A_far, ga::Issue::no_microgrid);
+    REQUIRE(far_micro != nullptr);
+    CHECK(far_micro->nearest == M22);
+
+    const auto& h = counts(r, "house");
+    CHECK(h.rows == 3);
+    CHECK(h.placed == 1);
+    CHECK(h.no_grid == 1);
+    CHECK(h.no_location == 1);
+    CHECK(find(r, "H3", ga::Issue::no_location) != nullptr);
+
+    // Nothing written by the dry run.
+    CHECK(column(ws, "building", "grid_code", B_inside).empty());
+    CHECK(ws.count("audit") == audit_before);
+
+    // For real: placed levels are written, the rest keeps what it had.
+    ws.exec(std::string("UPDATE address SET microgrid_code = 'KEEP' WHERE code = '") + A_edge + "'");
+    const ga::Result w = ga::assign(ws, ga::Options{});
+    CHECK(w.written);
+    CHECK(column(ws, "building", "grid_code", B_inside) == G1);
+    CHECK(column(ws, "building", "microgrid_code", B_inside) == M11);
+    CHECK(column(ws, "building", "microgrid_code", B_micro70) == M11);
+    CHECK(column(ws, "building", "grid_code", B_grid60) == G1);
+    CHECK(column(ws, "building", "microgrid_code", B_grid60) == M12);
+    CHECK(column(ws, "building", "grid_code", B_outside).empty());
+    CHECK(column(ws, "address", "grid_code", A_edge) == G1);
+    CHECK(column(ws, "address", "microgrid_code", A_edge) == "KEEP");
+    CHECK(column(ws, "house", "microgrid_code", "H1") == M11);
+    CHECK(counts(w, "building").rows_changed == 3);
+    CHECK(counts(w, "building").newly_assigned == 3);
+    CHECK(counts(w, "address").rows_changed == 2);
+    CHECK(counts(w, "house").rows_changed == 1);
+    CHECK(w.rows_written == 6);
+    CHECK(ws.count("audit") == audit_before + 1);
+
+    // A second run finds nothing to change.
+    const ga::Result again = ga::assign(ws, ga::Options{});
+    for (const auto& l : again.layers) {
+        CHECK_MESSAGE(l.rows_changed == 0, l.layer);
+    }
+    CHECK(again.rows_written == 0);
+
+    // A moved grid: its buildings change, counted per level.
+    ws.exec(std::string("UPDATE building SET microgrid_code = '") + M12 + "' WHERE code = '" + B_inside + "'");
+    ga::Options only_buildings;
+    only_buildings.layers = {"building"};
+    const ga::Result moved = ga::assign(ws, only_buildings);
+    REQUIRE(moved.layers.size() == 1);
+    CHECK(moved.layers[0].rows_changed == 1);
+    CHECK(moved.layers[0].microgrid_changed == 1);
+    CHECK(moved.layers[0].grid_changed == 0);
+    CHECK(moved.layers[0].newly_assigned == 0);
+    CHECK(column(ws, "building", "microgrid_code", B_inside) == M11);
+}
+
+TEST_CASE("assign: bad options and a workspace without zones are refused before anything is written") {
+    TempDir dir;
+    auto ws = grid::Workspace::create(dir.file("ws.sqlite"));
+    ga::Options o;
+    o.layers = {"person"};
+    CHECK_THROWS_AS(ga::assign(ws, o), grid::usage_error);
+    CHECK_THROWS_AS(ga::assign(ws, ga::Options{}), grid::error); // no grid outline
+    CHECK(ws.count("audit") == 0);
+}
+
+TEST_CASE("assign: every feature of a synth workspace is placed where synth put it") {
+    TempDir dir;
+    const std::string path = dir.file("synth.sqlite");
+    grid::synth::Options so;
+    so.households = 1500;
+    so.seed = 11;
+    so.threads = 2;
+    grid::synth::write_workspace(path, so, false);
+    auto ws = grid::Workspace::open(path);
+
+    // Synth writes the codes by construction: assign agrees with every one of them.
+    ga::Options dry;
+    dry.dry_run = true;
+    const ga::Result r = ga::assign(ws, dry);
+    for (const auto& l : r.layers) {
+        CHECK_MESSAGE(l.rows > 0, l.layer);
+        CHECK_MESSAGE(l.placed == l.rows, l.layer);
+        CHECK_MESSAGE(l.rows_changed == 0, l.layer);
+    }
+    CHECK(r.all_placed());
+
+    // Cleared codes come back as they were.
+    std::map<std::string, std::string> before;
+    {
+        grid::Statement st = ws.prepare("SELECT code, grid_code || '/' || microgrid_code FROM address");
+        while (st.step()) {
+            before[st.column_text(0)] = st.column_text(1);
+        }
+    }
+    ws.exec("UPDATE building SET grid_code = NULL, microgrid_code = NULL");
+    ws.exec("UPDATE address SET grid_code = NULL, microgrid_code = NULL");
+    ws.exec("UPDATE house SET grid_code = NULL, microgrid_code = NULL");
+    const ga::Result w = ga::assign(ws, ga::Options{});
+    for (const auto& l : w.layers) {
+        CHECK_MESSAGE(l.rows_changed == l.rows, l.layer);
+        CHECK_MESSAGE(l.newly_assigned == l.rows, l.layer);
+    }
+    grid::Statement st = ws.prepare("SELECT code, grid_code || '/' || microgrid_code FROM address");
+    std::size_t same = 0;
+    while (st.step()) {
+        same += before[st.column_text(0)] == st.column_text(1) ? 1 : 0;
+    }
+    CHECK(same == before.size());
+}
