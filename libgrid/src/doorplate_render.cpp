@@ -2,6 +2,7 @@
 // Noto Sans CJK SC, and the QR code on a white patch on the right, drawn as an image with
 // nearest-neighbour filtering (1 pixel per module) so PDFs stay small and fast to write.
 #include "detail/doorplate_render.hpp"
+#include "detail/doorplate_text.hpp"
 
 #include "libgrid/error.hpp"
 
@@ -116,6 +117,45 @@ void release_font_caches() {
 }
 
 namespace detail {
+
+/// The address with a WORD JOINER (U+2060) between the characters of each component, so lines
+/// break only between components (泰和家园 | 1幢) where one fits a line; a component longer than
+/// a line still breaks inside (PANGO_WRAP_WORD_CHAR). Components the text leaves out (the floor
+/// of 702室) are skipped; the text as it is when the components do not spell it.
+std::string unbreakable_parts(const std::string& text, const std::vector<std::string>& parts) {
+    std::vector<std::string> used;
+    std::size_t at = 0;
+    for (const auto& p : parts) {
+        if (!p.empty() && text.compare(at, p.size(), p) == 0) {
+            used.push_back(p);
+            at += p.size();
+        }
+    }
+    if (used.empty() || at != text.size()) {
+        return text;
+    }
+    std::string out;
+    out.reserve(text.size() * 2);
+    for (const auto& p : used) {
+        for (std::size_t i = 0; i < p.size();) {
+            std::size_t len = 1;
+            const auto c = static_cast<unsigned char>(p[i]);
+            if (c >= 0xF0) {
+                len = 4;
+            } else if (c >= 0xE0) {
+                len = 3;
+            } else if (c >= 0xC0) {
+                len = 2;
+            }
+            if (i > 0) {
+                out += "\u2060";
+            }
+            out.append(p, i, len);
+            i += len;
+        }
+    }
+    return out;
+}
 
 namespace {
 
@@ -290,12 +330,17 @@ void PlateRenderer::draw(cairo_t* cr, const PlateData& plate, const QrSymbol& sy
     cairo_stroke(cr);
 
     // QR on a white patch: the symbol is qr_mm wide, the 4-module quiet zone comes on top.
+    // Where that would make modules under 1.0 mm (a version 6 code on the small plate's 40 mm),
+    // the symbol grows to 1.0 mm modules as far as the patch still fits the plate's height: the
+    // printing rule (phones read 1.0 mm modules at arm's length) weighs more than the nominal
+    // size of Tianjin's table.
     const int total = sym.width + 8;
-    const double module = m_spec.qr_mm / sym.width;
-    const double patch = module * total;
     // A label is too narrow for the footer beside the QR: there the footer runs under it, full
     // width, and the QR sits at the top.
     const bool compact = m_spec.size == PlateSize::label;
+    const double largest_patch = compact ? 0.62 * h : h - 2 * pad;
+    const double module = std::max(m_spec.qr_mm / sym.width, std::min(1.0, largest_patch / total));
+    const double patch = module * total;
     const double px = w - pad - patch;
     const double py = compact ? pad : (h - patch) / 2;
     result.qr_version = sym.version;
@@ -453,7 +498,7 @@ void PlateRenderer::draw(cairo_t* cr, const PlateData& plate, const QrSymbol& sy
     // The address fills the box between the rule and the footer: wrapped, shrunk until it fits.
     const double box_top = rule_y + rule_h + 0.04 * u;
     const double box_h = footer_top - 0.05 * u - box_top;
-    std::string address = plate.address_text;
+    std::string address = unbreakable_parts(plate.address_text, plate.address_parts);
     if (address.empty()) {
         address = "（无标准地址文本）";
         result.warnings.push_back({WarningKind::missing_field,

@@ -17,7 +17,9 @@ namespace {
 constexpr const char* plate_sql = R"(
 SELECT house.code, coalesce(house.address_code, ''), address.code IS NOT NULL, coalesce(address.text, ''),
        coalesce(grid.name, ''), coalesce(microgrid.leader, ''), coalesce(microgrid.leader_phone, ''),
-       coalesce(grid.leader, ''), coalesce(grid.leader_phone, '')
+       coalesce(grid.leader, ''), coalesce(grid.leader_phone, ''),
+       address.province, address.city, address.county, address.township, address.community, address.road,
+       address.number, address.compound, address.building, address.unit, address.floor, address.room
 FROM house
 LEFT JOIN address ON address.code = house.address_code
 LEFT JOIN microgrid ON microgrid.code = coalesce(house.microgrid_code, address.microgrid_code)
@@ -83,6 +85,12 @@ std::vector<PlateData> plates_from_workspace(const Workspace& ws, const PlateQue
         if (p.worker_name.empty() && p.worker_phone.empty()) {
             p.worker_name = st->column_text(7);
             p.worker_phone = st->column_text(8);
+        }
+        for (int c = 9; c < 21; ++c) {
+            std::string part = st->column_text(c);
+            if (!part.empty()) {
+                p.address_parts.push_back(std::move(part));
+            }
         }
         p.houses.push_back(house);
         plates.push_back(std::move(p));

@@ -157,6 +157,9 @@ struct PlateData {
     std::string address_code;        ///< 24 digits; empty: the house has no standard address
     bool address_found = true;       ///< false: the code is not in the address layer (no plate made)
     std::string address_text;        ///< the canonical standard address
+    /// Its components in order (province .. room), when known: lines break between them, not
+    /// inside a name. Ignored unless those the text holds spell it, in order, whole.
+    std::vector<std::string> address_parts;
     std::string grid_name;
     std::string worker_name;
     std::string worker_phone;

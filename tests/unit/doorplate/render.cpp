@@ -2,6 +2,7 @@
 // in binary mode) and must equal its payload byte for byte and verify; glyph coverage with rare
 // place-name characters; the warnings a user relies on; sheet layout.
 #include "libgrid/doorplate.hpp"
+#include "detail/doorplate_text.hpp"
 #include "libgrid/error.hpp"
 
 #include "temp_dir.hpp"
@@ -244,10 +245,22 @@ TEST_CASE("warnings: small QR modules, addresses too long, no standard address; 
             CHECK(has_warning(report.plates[static_cast<std::size_t>(i)], WarningKind::no_standard_address));
         }
     }
-    // The outdoor sizes meet 1.0 mm with the default template, except the small plate at level H.
-    o.size = PlateSize::medium;
-    const RenderReport medium = render_plates({plates[0]}, key, o, (dir.path / "out").string());
-    CHECK(medium.plates[0].module_mm >= 1.0);
+    // Every size meets 1.0 mm with the default template: the small plate's version 6 symbol
+    // grows from its nominal 40 mm to 41 mm rather than print 0.98 mm modules.
+    for (PlateSize size : {PlateSize::large, PlateSize::medium, PlateSize::small, PlateSize::label}) {
+        o.size = size;
+        const RenderReport r = render_plates({plates[0]}, key, o, (dir.path / "out").string());
+        CAPTURE(plate_spec(size).name);
+        CHECK(r.plates[0].module_mm >= 1.0);
+        CHECK(r.plates[0].module_mm * 0.999 <= std::max(1.0, plate_spec(size).qr_mm / (17 + 4 * r.plates[0].qr_version)));
+        CHECK_FALSE(has_warning(r.plates[0], WarningKind::small_module));
+    }
+    // A payload too long for the plate even at its full height still warns.
+    o.size = PlateSize::small;
+    o.url_template = "HTTPS://GRID.EXAMPLE.GOV.CN/" + std::string(200, 'X') + "/{code}/{kid}/{mac}";
+    const RenderReport long_url = render_plates({plates[0]}, key, o, (dir.path / "out").string());
+    CHECK(long_url.plates[0].module_mm < 1.0);
+    CHECK(has_warning(long_url.plates[0], WarningKind::small_module));
 }
 
 TEST_CASE("a plate larger than the page gets a page of its own size and a note") {
@@ -298,4 +311,16 @@ TEST_CASE("output problems are errors before anything is written") {
     CHECK_THROWS_AS(render_plates(sample_plates(1), pub, o, pdf.string()), grid::usage_error);
     // Nothing but the one PDF in the folder: no temporary files left behind.
     CHECK(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 1);
+}
+
+TEST_CASE("address lines break between components, not inside a name") {
+    using grid::doorplate::detail::unbreakable_parts;
+    const std::string wj = "\u2060";
+    // The floor (7层) is a component the text leaves out: skipped.
+    CHECK(unbreakable_parts("海陵区泰和家园1幢702室", {"海陵区", "泰和家园", "1幢", "7层", "702室"}) ==
+          "海" + wj + "陵" + wj + "区泰" + wj + "和" + wj + "家" + wj + "园1" + wj + "幢7" + wj + "0" + wj + "2" + wj + "室");
+    // Components that do not spell the text leave it as it is.
+    CHECK(unbreakable_parts("海陵区泰和家园1幢", {"海陵区", "泰和花园", "1幢"}) == "海陵区泰和家园1幢");
+    CHECK(unbreakable_parts("海陵区泰和家园1幢", {}) == "海陵区泰和家园1幢");
+    CHECK(unbreakable_parts("海陵区泰和家园1幢附", {"海陵区", "泰和家园", "1幢"}) == "海陵区泰和家园1幢附");
 }
