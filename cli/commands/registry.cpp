@@ -16,6 +16,7 @@ void register_address(RegistryContext& ctx);
 void register_doorplate(RegistryContext& ctx);
 void register_doorplate_verify(RegistryContext& ctx);
 void register_key_gen(RegistryContext& ctx);
+void register_map(RegistryContext& ctx);
 
 void register_assign(RegistryContext& ctx);
 void register_geocode(RegistryContext& ctx);
@@ -36,6 +37,7 @@ void register_all(RegistryContext& ctx) {
     register_doorplate(ctx);
     register_doorplate_verify(ctx);
     register_key_gen(ctx);
+    register_map(ctx);
     register_assign(ctx);
     register_geocode(ctx);
     register_redistrict(ctx);
