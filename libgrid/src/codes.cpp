@@ -860,6 +860,10 @@ std::string mask_resident_id(std::string_view id) {
     return mask_all_but_last(id, 2);
 }
 
+std::string mask_field(std::string_view field, std::string_view value) {
+    return field.find("phone") != std::string_view::npos ? mask_phone(value) : mask_resident_id(value);
+}
+
 std::string mask_phone(std::string_view phone) {
     phone = trim(phone);
     std::string digits;

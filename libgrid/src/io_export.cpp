@@ -201,7 +201,7 @@ ExportResult export_layer(const Workspace& ws, const ExportOptions& options) {
             } else {
                 std::string v = st.column_text(i);
                 if (f.sensitive && !options.unmask) {
-                    v = f.name.find("phone") != std::string::npos ? codes::mask_phone(v) : codes::mask_resident_id(v);
+                    v = codes::mask_field(f.name, v);
                 }
                 OGR_F_SetFieldString(feat, i, v.c_str());
             }

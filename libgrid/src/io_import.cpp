@@ -743,11 +743,12 @@ ImportResult import_layer(Workspace& ws, const std::string& source, const Import
         }
         rejects->row(header);
     }
-    std::vector<bool> sensitive_source(static_cast<std::size_t>(nfields), false);
+    // Per source column: the personal-data field it fills (masked in the rejects file), or "".
+    std::vector<std::string> sensitive_source(static_cast<std::size_t>(nfields));
     for (const auto& c : columns) {
         const LayerField* f = info.field(c.field);
         if (c.source >= 0 && f != nullptr && f->sensitive) {
-            sensitive_source[static_cast<std::size_t>(c.source)] = true;
+            sensitive_source[static_cast<std::size_t>(c.source)] = c.field;
         }
     }
     const std::string source_name = std::filesystem::path(source).filename().string();
@@ -1110,12 +1111,9 @@ ImportResult import_layer(Workspace& ws, const std::string& source, const Import
                         std::string converted;
                         v = gb18030_to_utf8(v, converted) ? converted : std::string("(not UTF-8)");
                     }
-                    if (sensitive_source[static_cast<std::size_t>(i)] && !options.unmask_rejects) {
-                        v = lower(src_names[static_cast<std::size_t>(i)]).find("phone") != std::string::npos ||
-                                    src_names[static_cast<std::size_t>(i)].find("电话") != std::string::npos ||
-                                    src_names[static_cast<std::size_t>(i)].find("手机") != std::string::npos
-                                ? codes::mask_phone(v)
-                                : codes::mask_resident_id(v);
+                    const std::string& personal = sensitive_source[static_cast<std::size_t>(i)];
+                    if (!personal.empty() && !options.unmask_rejects) {
+                        v = codes::mask_field(personal, v);
                     }
                     line.push_back(std::move(v));
                 }

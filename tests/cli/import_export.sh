@@ -140,6 +140,14 @@ if grep -q "11010519491231002X\|13812345678" "$T/p.csv"; then echo "FAIL: export
 grep -q "110105\*\*\*\*\*\*\*\*002X" "$T/p.csv" && PASSES=$((PASSES+1)) || { echo "FAIL: masked ID form" >&2; cat "$T/p.csv" >&2; FAILS=$((FAILS+1)); }
 gk 0 export "$T/w.sqlite" --layer person -o "$T/p2.csv" --unmask
 grep -q "11010519491231002X" "$T/p2.csv" && PASSES=$((PASSES+1)) || { echo "FAIL: --unmask" >&2; FAILS=$((FAILS+1)); }
+# A phone column under any name is masked as a phone in the rejects file, like on export.
+cat > "$T/person2.csv" <<'CSV'
+身份证号,姓名,tel
+110105194912310021,王五,13712345678
+CSV
+gk 1 import "$T/w.sqlite" "$T/person2.csv" --layer person --field phone=tel --rejects "$T/prej2.csv"
+expect_eq "rejects file: phone masked as a phone" "$(tail -n 1 "$T/prej2.csv" | grep -o '137\*\*\*\*5678')" "137****5678"
+expect_eq "rejects file: ID masked as an ID" "$(tail -n 1 "$T/prej2.csv" | grep -o '110105\*\*\*\*\*\*\*\*0021')" "110105********0021"
 
 # Export: formats, never overwrite without --overwrite, CRS, Shapefile gets a UTF-8 .cpg.
 for f in g.gpkg g.shp g.geojson g.csv g.xlsx g.kml g.fgb; do

@@ -67,5 +67,9 @@ std::string make_address_code(std::string_view building17, int unit, int room); 
 /// look like an ID or phone is masked all but its last 2 characters.
 std::string mask_resident_id(std::string_view id);
 std::string mask_phone(std::string_view phone);
+/// The masking for a workspace field holding personal data: mask_phone for the phone fields
+/// (their names contain "phone"), mask_resident_id for the others. Export, the rejects file and
+/// every other output mask through this one choice.
+std::string mask_field(std::string_view field, std::string_view value);
 
 } // namespace grid::codes
