@@ -1,5 +1,6 @@
 // gridkit redistrict WS (--grid CODE... | --all) [--min N] [--max N] [--barriers LAYER] [--lock CODE...]
-//                      [--seed S] [--dry-run | --apply] [-o FILE] [--overwrite] [--json] [--threads N]
+//                      [--seed S] [--dry-run | --apply] [-o FILE] [--preview PNG] [--overwrite] [--json]
+//                      [--threads N]
 #include "command.hpp"
 #include "output.hpp"
 
@@ -31,6 +32,7 @@ struct RedistrictCliOptions {
     bool dry_run = false;
     bool apply = false;
     std::string output;
+    std::string preview;
     bool overwrite = false;
     bool json = false;
     unsigned threads = 0;
@@ -60,6 +62,9 @@ int run_redistrict(const RedistrictCliOptions& opt, const GlobalOptions& global)
     o.barriers = opt.barriers;
     o.locked = opt.locked;
     o.threads = opt.threads;
+    if (!opt.preview.empty()) {
+        rd::check_preview_path(opt.preview);
+    }
     const auto t0 = std::chrono::steady_clock::now();
     auto ws = grid::Workspace::open(opt.workspace,
                                     opt.apply ? grid::Workspace::Mode::read_write : grid::Workspace::Mode::read_only);
@@ -69,6 +74,10 @@ int run_redistrict(const RedistrictCliOptions& opt, const GlobalOptions& global)
     bar.finish();
     if (!opt.output.empty()) {
         rd::write_plan_file(opt.output, ws, results, opt.overwrite);
+    }
+    // The preview draws the workspace as it is on the left: before --apply changes it.
+    if (!opt.preview.empty()) {
+        rd::write_preview(ws, results, o, opt.preview, opt.overwrite);
     }
     std::vector<std::int64_t> plan_ids;
     if (opt.apply) {
@@ -100,6 +109,7 @@ int run_redistrict(const RedistrictCliOptions& opt, const GlobalOptions& global)
                     {"workspace", opt.workspace},
                     {"dry_run", !opt.apply},
                     {"output", opt.output.empty() ? nlohmann::json() : nlohmann::json(opt.output)},
+                    {"preview", opt.preview.empty() ? nlohmann::json() : nlohmann::json(opt.preview)},
                     {"parameters", nlohmann::json::parse(rd::parameters_json(o))},
                     {"grids", grids},
                     {"summary",
@@ -134,6 +144,9 @@ int run_redistrict(const RedistrictCliOptions& opt, const GlobalOptions& global)
         if (!opt.output.empty()) {
             std::cout << "wrote " << opt.output << " (layers microgrid_plan, plan_violation)\n";
         }
+        if (!opt.preview.empty()) {
+            std::cout << "wrote " << opt.preview << " (current micro-grids | plan)\n";
+        }
         if (opt.apply) {
             std::cout << "applied: plan id(s) " << plan_ids.front() << (plan_ids.size() > 1 ? "-" + std::to_string(plan_ids.back()) : "")
                       << " (gridkit plan list " << opt.workspace << ")\n";
@@ -162,7 +175,8 @@ void register_redistrict(RegistryContext& ctx) {
     CLI::Option* apply = cmd->add_flag("--apply", opt->apply, "Replace the grids' micro-grids and record the plan");
     dry->excludes(apply);
     cmd->add_option("-o,--output", opt->output, "Also write the plan to a file (.gpkg) for QGIS");
-    cmd->add_flag("--overwrite", opt->overwrite, "Replace the --output file if it exists");
+    cmd->add_option("--preview", opt->preview, "Also draw the current micro-grids and the plan side by side (.png or .svg)");
+    cmd->add_flag("--overwrite", opt->overwrite, "Replace the --output and --preview files if they exist");
     cmd->add_flag("--json", opt->json, "Print the plan as one JSON document");
     cmd->add_option("--threads", opt->threads, "Grids cut in parallel (0: one per core)")->capture_default_str();
     Runner* selected = &ctx.selected;

@@ -249,6 +249,7 @@ private:
     std::vector<int> m_queue;
     i64 m_budget = 0; ///< build calls left for trying further cuts
     bool m_random_cuts = false; ///< restarts: random spanning-tree cuts before straight ones
+    i64 m_count_shift = 0;      ///< restarts: zones per region this many more (or fewer) than preferred
 
     unsigned next_stamp() {
         if (++m_stamp == 0) {
@@ -902,7 +903,10 @@ private:
         std::sort(ordered.begin(), ordered.end(), [](const auto& l, const auto& r) { return l.front() < r.front(); });
         for (const auto& region : ordered) {
             std::vector<std::vector<int>> out;
-            build(region, preferred_count(households(region)), out);
+            const i64 h = households(region);
+            const auto [lo, hi] = count_range(h, P.min, P.max);
+            const i64 k = preferred_count(h);
+            build(region, lo <= hi ? std::max(lo, std::min(hi, k + m_count_shift)) : k, out);
             for (const auto& z : out) {
                 const int id = add_zone(-1, false);
                 for (int a : z) {
@@ -1421,6 +1425,8 @@ void Partitioner::restart(const std::vector<int>& free_atoms) {
     // The bounds are hard and minimal change is soft: when repair leaves households outside the
     // bounds, cut the free atoms afresh from random spanning trees (as GerryChain's recursive tree
     // partition does) a few times and keep the plan with the fewest households outside the bounds.
+    // The attempts also try one or two zones fewer or more than preferred: a grid of a few large
+    // buildings may have plans within the bounds only for another zone count.
     if (free_atoms.size() > 3000 || every_violation_unavoidable()) {
         return;
     }
@@ -1432,7 +1438,9 @@ void Partitioner::restart(const std::vector<int>& free_atoms) {
     i64 best_v = total_violation();
     i64 best_obj = total_objective();
     m_random_cuts = true;
+    static constexpr i64 shifts[] = {0, -1, 1, 0, -1, 1, -2, 2};
     for (int attempt = 0; attempt < 8 && best_v > 0; ++attempt) {
+        m_count_shift = shifts[attempt];
         for (int a : free_atoms) {
             zone[a] = -1;
         }
@@ -1457,6 +1465,7 @@ void Partitioner::restart(const std::vector<int>& free_atoms) {
         }
     }
     m_random_cuts = false;
+    m_count_shift = 0;
     zone = best_zone;
     m_zorigin = best_origin;
     m_zfixed = best_fixed;

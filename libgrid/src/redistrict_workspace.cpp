@@ -202,10 +202,19 @@ Input read_input(const Workspace& ws, const RunOptions& options) {
         }
     }
 
-    // Locked micro-grids must exist.
+    // Locked micro-grids must exist and lie in a grid being cut (they hold some of its buildings).
     std::set<std::string> known;
     for (const auto& [code, outline] : in.microgrid_outline) {
         known.insert(code);
+    }
+    std::map<std::string, std::string> grid_of_microgrid; // among the grids being cut
+    for (std::size_t g = 0; g < in.grids.size(); ++g) {
+        for (std::size_t i : in.members[g]) {
+            const BuildingRow& b = in.buildings[i];
+            if (!b.microgrid_code.empty()) {
+                grid_of_microgrid.emplace(b.microgrid_code, in.grids[g].code);
+            }
+        }
     }
     for (const BuildingRow& b : in.buildings) {
         if (!b.microgrid_code.empty()) {
@@ -216,6 +225,10 @@ Input read_input(const Workspace& ws, const RunOptions& options) {
         if (known.count(code) == 0) {
             throw usage_error("redistrict: --lock " + code + ": no such micro-grid in " + ws.path(),
                               "gridkit info " + ws.path() + " lists the micro-grids");
+        }
+        if (grid_of_microgrid.count(code) == 0) {
+            throw usage_error("redistrict: --lock " + code + ": no building of the grid(s) being cut is in this micro-grid",
+                              "lock micro-grids of the grids given with --grid (or add their grid)");
         }
         in.locked.insert(code);
     }

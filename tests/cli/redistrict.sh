@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # gridkit redistrict and gridkit plan on a synthetic workspace: dry run writes nothing, --apply
 # replaces micro-grids within the bounds and records plans, a re-run keeps them, restore undoes,
-# -o writes a GeoPackage, bad options exit 2, the same seed gives the same plan.
+# -o writes a GeoPackage, --preview a picture of before and after, bad options exit 2 (a read-only
+# workspace 3) with one line, the same seed gives the same plan.
 source "$(dirname "$0")/lib.sh"
 
 for c in "redistrict" "plan list" "plan show" "plan restore"; do
@@ -51,6 +52,27 @@ gk 3 redistrict "$WS" --grid "$grid" --min 30 --max 60 -o "$T/plan.gpkg"
 expect_err "overwrite"
 gk 0 redistrict "$WS" --grid "$grid" --min 30 --max 60 -o "$T/plan.gpkg" --overwrite
 
+# --preview: the current micro-grids and the plan side by side in one picture (a dry run still).
+gk 0 redistrict "$WS" --grid "$grid" --min 30 --max 60 --preview "$T/preview.png" --json
+expect_eq "preview named in JSON" "$(jqv .preview)" "$T/preview.png"
+expect_eq "preview written" "$([ -s "$T/preview.png" ] && echo yes)" yes
+stats=$(python3 "$(dirname "$0")/png_stats.py" "$T/preview.png" "#c8e3bb")
+echo "preview PNG: $stats"
+expect_eq "preview size" "$(jq -r '"\(.width)x\(.height)"' <<<"$stats")" "1600x1200"
+expect_eq "preview has many colours" "$(jq '.distinct_colours > 200' <<<"$stats")" true
+expect_eq "preview has ink" "$(jq '.ink_share > 0.15' <<<"$stats")" true
+expect_eq "preview shows zones within the bounds" "$(jq '.near["#c8e3bb"] > 0.01' <<<"$stats")" true
+expect_eq "preview is a dry run" "$(sqlite3 "$WS" 'SELECT count(*) FROM plan' 2>/dev/null || echo 0)" 0
+gk 3 redistrict "$WS" --grid "$grid" --min 30 --max 60 --preview "$T/preview.png"
+expect_one_line_error
+gk 0 redistrict "$WS" --grid "$grid" --min 30 --max 60 --preview "$T/preview.svg"
+expect_out "wrote .*preview.svg"
+expect_eq "svg preview" "$(grep -c '<svg' "$T/preview.svg")" 1
+gk 2 redistrict "$WS" --grid "$grid" --preview "$T/preview.html"
+expect_one_line_error
+expect_err "preview"
+expect_eq "no html preview written" "$([ -e "$T/preview.html" ] && echo yes || echo no)" no
+
 # Apply: micro-grids replaced within the bounds, plans recorded (a snapshot and the plan per grid).
 gk 0 redistrict "$WS" --all --min 30 --max 60 --apply --json
 expect_eq "applied" "$(jqv .dry_run)" false
@@ -80,17 +102,47 @@ gk 0 info "$WS" --json
 expect_eq "grid restored" "$(jq -c '[.microgrids[] | select(.grid_code == "'"$grid"'") | {code, households}]' "$OUT")" \
   "$(echo "$before" | jq -c '[.[] | select(.code | startswith("'"$grid"'"))]')"
 
-# Bad options and unknown names: exit 2, one line.
+# Bad options and unknown names: exit 2 (3 when the workspace cannot be used), one line each.
 gk 2 redistrict "$WS"
 expect_one_line_error
 gk 2 redistrict "$WS" --grid 999999999999999
 expect_err "no grid 999999999999999"
+expect_one_line_error
 gk 2 redistrict "$WS" --grid "$grid" --min 120 --max 100
+expect_err "min 120"
+expect_one_line_error
 gk 2 redistrict "$WS" --grid "$grid" --lock 999999999999999999
+expect_err "999999999999999999"
+expect_one_line_error
+other=$(sqlite3 "$WS" "SELECT microgrid_code FROM building WHERE grid_code <> '$grid' AND microgrid_code IS NOT NULL LIMIT 1" 2>/dev/null)
+if [ -n "$other" ]; then
+  gk 2 redistrict "$WS" --grid "$grid" --lock "$other"
+  expect_err "--lock $other"
+  expect_one_line_error
+fi
 gk 2 redistrict "$WS" --grid "$grid" --barriers nosuchlayer
+expect_err "nosuchlayer"
+expect_one_line_error
 gk 2 redistrict "$WS" --grid "$grid" --all
+expect_one_line_error
 gk 2 redistrict "$WS" --grid "$grid" --apply --dry-run
+expect_one_line_error
 gk 2 plan show "$WS" 999999
+expect_one_line_error
 gk 3 redistrict "$T/missing.sqlite" --all
+expect_one_line_error
+# A read-only workspace file: a dry run works, --apply refuses and changes nothing. Root ignores
+# permissions, so as root run gridkit as user nobody. (The folder stays writable: SQLite reads a
+# WAL-mode file only where it can create the -shm file beside it.)
+AS=()
+[ "$(id -u)" -eq 0 ] && AS=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+mkdir -p "$T/ro" && cp "$WS" "$T/ro/ws.sqlite" && chmod 755 "$T" && chmod 777 "$T/ro" && chmod 444 "$T/ro/ws.sqlite"
+ro_before=$(sha1sum < "$T/ro/ws.sqlite")
+run 0 "${AS[@]}" "$GRIDKIT" redistrict "$T/ro/ws.sqlite" --grid "$grid" --min 30 --max 60 -q
+run 3 "${AS[@]}" "$GRIDKIT" redistrict "$T/ro/ws.sqlite" --grid "$grid" --min 30 --max 60 --apply
+expect_err "read-only"
+expect_one_line_error
+expect_eq "read-only workspace unchanged" "$(sha1sum < "$T/ro/ws.sqlite")" "$ro_before"
+chmod 755 "$T/ro"
 
 finish

@@ -15,6 +15,7 @@
 #pragma once
 
 #include "libgrid/geometry.hpp"
+#include "libgrid/map.hpp"
 #include "libgrid/progress.hpp"
 
 #include <cstddef>
@@ -263,6 +264,17 @@ std::vector<std::int64_t> apply_results(Workspace& ws, const std::vector<GridRes
 /// to a temporary file and renamed; refuses to replace a file unless overwrite.
 void write_plan_file(const std::string& path, const Workspace& ws, const std::vector<GridResult>& results,
                      bool overwrite);
+
+/// Draws the plan before it is applied (`redistrict --preview`): the current micro-grids on the left,
+/// the results' zones on the right, at one scale, in a PNG or SVG (map::render_side_by_side). The view
+/// is the one grid cut, the box around several, or the whole workspace with `options.all`; zones are
+/// coloured against the run's bounds. Call it before apply_results(): "before" is the workspace as it
+/// is. Throws usage_error for a name that is not .png or .svg and io_error when the file exists and
+/// not overwrite.
+/// Throws usage_error unless `path` names a .png or .svg file (checked before any work is done).
+void check_preview_path(const std::string& path);
+map::MapResult write_preview(const Workspace& ws, const std::vector<GridResult>& results, const RunOptions& options,
+                             const std::string& path, bool overwrite, const map::RenderOptions& render = {});
 
 /// A recorded plan.
 struct PlanRecord {

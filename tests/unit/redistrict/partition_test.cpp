@@ -259,6 +259,22 @@ TEST_CASE("redistrict: a building over max is a micro-grid of its own and is rep
     CHECK(reported == 1);
 }
 
+TEST_CASE("redistrict: a grid of a few large buildings gets the zone count its bounds allow") {
+    // A row of six buildings (as a synthetic grid had them): 284 households, so the middle of the
+    // bounds asks for 4 zones; but 4 zones of 6 buildings need two buildings of 50+ alone, and the
+    // 49 at the end must join the 51. Only 3 zones (49+51, 43+41, 48+52) meet the bounds.
+    const std::int64_t hh[6] = {49, 51, 43, 41, 48, 52};
+    Lattice l = make_lattice(1, 6, full, [&](int, int r) { return hh[r]; });
+    for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+        CAPTURE(seed);
+        rd::Options o;
+        o.seed = seed;
+        const rd::Plan plan = rd::partition(l.graph, o);
+        CHECK(check_plan(l.graph, plan, o) == 0);
+        CHECK(plan.zones.size() == 3);
+    }
+}
+
 TEST_CASE("redistrict: an infeasible grid gives the best plan and names the atoms") {
     SUBCASE("30 households in all") {
         Lattice l = make_lattice(3, 2, full, [](int, int) -> std::int64_t { return 5; });
