@@ -366,6 +366,22 @@ void open_connection(Connection& c, const std::string& path, int flags) {
     spatialite_init_ex(c.db, c.cache, 0);
 }
 
+/// file: URI of a path, read as immutable (percent-encoding what a URI path cannot hold).
+std::string immutable_uri(const std::string& path) {
+    std::string uri = "file:";
+    for (const char ch : std::filesystem::absolute(path).string()) {
+        const auto u = static_cast<unsigned char>(ch);
+        if (ch == '?' || ch == '#' || ch == '%' || u < 0x20 || ch == ' ') {
+            char buf[4];
+            std::snprintf(buf, sizeof buf, "%%%02X", u);
+            uri += buf;
+        } else {
+            uri += ch;
+        }
+    }
+    return uri + "?immutable=1";
+}
+
 } // namespace
 
 Workspace Workspace::create(const std::string& path, int srid) {
@@ -462,7 +478,7 @@ Workspace Workspace::open(const std::string& path, Mode mode) {
     }
     // A file that is not SQLite fails on the first read, not on open.
     int version = 0;
-    {
+    auto read_version = [&] {
         sqlite3_stmt* st = nullptr;
         int rc = sqlite3_prepare_v2(c.db, "PRAGMA user_version", -1, &st, nullptr);
         if (rc == SQLITE_OK) {
@@ -472,7 +488,26 @@ Workspace Workspace::open(const std::string& path, Mode mode) {
             }
         }
         sqlite3_finalize(st);
-        if ((rc & 0xFF) == SQLITE_READONLY || (rc & 0xFF) == SQLITE_CANTOPEN || (rc & 0xFF) == SQLITE_PERM) {
+        return rc;
+    };
+    {
+        int rc = read_version();
+        const auto refused = [](int r) {
+            return (r & 0xFF) == SQLITE_READONLY || (r & 0xFF) == SQLITE_CANTOPEN || (r & 0xFF) == SQLITE_PERM;
+        };
+        std::error_code ec;
+        const auto wal_size = std::filesystem::file_size(path + "-wal", ec);
+        if (refused(rc) && mode == Mode::read_only && (ec || wal_size == 0)) {
+            // A WAL workspace in a read-only folder (a hand-over disc, a share): SQLite cannot
+            // create the -shm file beside it. With no pending WAL content the file alone holds
+            // all the data, so read it as immutable.
+            Connection again;
+            open_connection(again, immutable_uri(path), flags | SQLITE_OPEN_URI);
+            std::swap(c.db, again.db);
+            std::swap(c.cache, again.cache);
+            rc = read_version();
+        }
+        if (refused(rc)) {
             throw io_error(path, std::string("cannot be opened: ") + sqlite_message(c.db),
                            "the file or its folder is read-only; copy the workspace somewhere writable");
         }

@@ -86,5 +86,12 @@ expect_one_line_error
 printf 'code,name\n321202007004001,x\n' > "$T/g.csv"; chmod 644 "$T/g.csv"
 run 3 "${AS[@]}" "$GRIDKIT" import "$T/ro/w.sqlite" "$T/g.csv" --layer grid
 expect_err "read-only|readonly|unable to open|cannot open"
+# Reading commands work on a workspace in a read-only folder (a hand-over disc or share): no
+# -shm file can be made there, so gridkit reads the file as immutable.
+run 0 "${AS[@]}" "$GRIDKIT" info "$T/ro/w.sqlite" --json
+expect_eq "info in a read-only folder" "$(jq -r .schema_version "$OUT")" "$(sqlite3 "$T/w.sqlite" 'PRAGMA user_version')"
+mkdir -p "$T/out" && chmod 777 "$T/out"
+run 0 "${AS[@]}" "$GRIDKIT" export "$T/ro/w.sqlite" --layer grid -o "$T/out/grid.geojson"
+expect_eq "export from a read-only folder" "$(jq '.features | length' "$T/out/grid.geojson")" "$(sqlite3 "$T/w.sqlite" 'SELECT count(*) FROM grid')"
 chmod 755 "$T/ro"
 finish
