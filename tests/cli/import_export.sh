@@ -172,4 +172,15 @@ printf 'code,text,lng,lat\n321202007004000070000000,dry,119.9,32.4\n' > "$T/dry.
 gk 0 import "$T/w.sqlite" "$T/dry.csv" --layer address --dry-run --json
 expect_eq "dry run counts" "$(jqv .written)" 1
 expect_eq "dry run writes nothing" "$(sqlite3 "$T/w.sqlite" "SELECT count(*) FROM address")" "$before"
+
+# Progress: a bar on a terminal (script(1) gives the command one), none with --quiet, none when
+# stderr is not a terminal.
+seq 1 3000 | awk '{ printf "321202007004%05d0000000,progress %d,119.9,32.4\n", $1 + 10000, $1 }' |
+  sed '1i code,text,lng,lat' > "$T/prog.csv"
+script -qec "'$GRIDKIT' import '$T/w.sqlite' '$T/prog.csv' --layer address --dry-run" /dev/null > "$T/tty.txt"
+expect_eq "progress bar on a terminal" "$(grep -c 'importing.*100% 3000/3000' "$T/tty.txt")" 1
+script -qec "'$GRIDKIT' import '$T/w.sqlite' '$T/prog.csv' --layer address --dry-run --quiet" /dev/null > "$T/tty-q.txt"
+expect_eq "no bar with --quiet" "$(grep -c 'importing' "$T/tty-q.txt")" 0
+gk 0 import "$T/w.sqlite" "$T/prog.csv" --layer address --dry-run
+expect_eq "no bar when stderr is not a terminal" "$(grep -c 'importing' "$ERR")" 0
 finish
