@@ -176,6 +176,13 @@ expect_eq "--only codes,geometry" "$(jqv '[.overview.by_code[].code] | map(tostr
 expect_eq "--only in the parameters" "$(jqv '.parameters.only | join(",")')" "geometry,codes"
 gk 0 validate "$F" --only geometry
 expect_out "checks geometry$"
+# The deleted micro-grid's ground marked as an allowed gap (a river): no longer a 202.
+cp "$F" "$T/allowed.sqlite"
+sql "$T/allowed.sqlite" "ATTACH '$WS' AS clean; INSERT INTO allowed_gap (name, reason, geom)
+    SELECT '河道', 'river', geom FROM clean.microgrid WHERE code = '$MGAP'" >/dev/null
+gk 1 validate "$T/allowed.sqlite" --only coverage --json
+expect_eq "an allowed gap is not reported" "$(jqv '[.overview.by_code[].code] | map(tostring) | join(",")')" "201"
+expect_eq "allowed gaps counted" "$(jqv .overview.features.allowed_gap)" 1
 gk 1 validate "$F" --grid "$G1" --json
 expect_eq "--grid G1: its overlap and its moved building" "$(jqv '[.errors[] | "\(.code) \(.id)"] | join(",")')" "201 $M1,406 $B"
 expect_eq "--grid in the parameters" "$(jqv .parameters.grid)" "$G1"
