@@ -166,7 +166,7 @@ expect_one_line_error
 gk 1 validate "$F" --errors "$T/errors.gpkg" --overwrite --only coverage
 run 0 ogrinfo -so "$T/errors.gpkg" error_locations
 expect_out "Feature Count: 2$"
-expect_eq "no temporary file left" "$(ls -A "$T" | grep -c '^\.gridkit-')" 0
+expect_eq "no temporary file left" "$(find "$T" -maxdepth 1 -name '.gridkit-*' | wc -l)" 0
 
 # --- --only, --grid, --min/--max ---------------------------------------------------------------
 gk 1 validate "$F" --only coverage --json
