@@ -29,6 +29,20 @@ struct RegistryContext {
 /// Finds or creates a command group such as `code` in `gridkit code check`.
 CLI::App* command_group(CLI::App& app, const std::string& name, const std::string& description);
 
+/// A CLI11 check for numeric options that must be 0 or more, with a one-line message
+/// ("--tolerance: must be 0 or more, got -1"); shown as NONNEGATIVE in --help.
+inline CLI::Validator non_negative() {
+    return CLI::Validator(
+        [](std::string& value) -> std::string {
+            double v = 0;
+            if (!CLI::detail::lexical_cast(value, v)) {
+                return "not a number: " + value;
+            }
+            return v >= 0 ? std::string() : "must be 0 or more, got " + value;
+        },
+        "NONNEGATIVE");
+}
+
 /// Registers every command (cli/commands/registry.cpp).
 void register_all(RegistryContext& ctx);
 

@@ -72,13 +72,13 @@ void register_repair(RegistryContext& ctx) {
     cmd->add_flag("--json", opt->json, "Print the report as JSON");
     cmd->add_option("--max-area", opt->max_area, "Gaps, overlaps and slivers up to this area are repaired (m²)")
         ->capture_default_str()
-        ->check(CLI::NonNegativeNumber);
+        ->check(non_negative());
     cmd->add_option("--max-width", opt->max_width, "... and those thinner than this on average, whatever their area (metres)")
         ->capture_default_str()
-        ->check(CLI::NonNegativeNumber);
+        ->check(non_negative());
     cmd->add_option("--tolerance", opt->tolerance, "Gaps and overlaps narrower than this are left alone (metres)")
         ->capture_default_str()
-        ->check(CLI::NonNegativeNumber);
+        ->check(non_negative());
     Runner* selected = &ctx.selected;
     cmd->callback([opt, selected] { *selected = [opt] { return run_repair(*opt); }; });
 }

@@ -19,6 +19,7 @@ namespace {
 struct ValidateOptions {
     std::string workspace;
     std::string only;
+    bool only_given = false;
     std::string grid;
     double tolerance = 0.1;
     double sliver_area = 1.0;
@@ -79,8 +80,8 @@ void print_text(const grid::ValidationReport& r, int examples) {
 
 int run_validate(const ValidateOptions& opt) {
     grid::ValidationOptions v;
-    if (!opt.only.empty()) {
-        v.set_only(opt.only);
+    if (opt.only_given) {
+        v.set_only(opt.only); // an empty --only "" is a usage error too
     }
     v.grid = opt.grid;
     v.tolerance = opt.tolerance;
@@ -89,6 +90,10 @@ int run_validate(const ValidateOptions& opt) {
     v.min_households = opt.min;
     v.max_households = opt.max;
     v.threads = opt.threads;
+    if (!opt.errors_out.empty()) {
+        // Refuse an existing --errors file now, not after a validation of minutes.
+        grid::check_error_geopackage_target(opt.errors_out, opt.overwrite);
+    }
     const auto ws = grid::Workspace::open(opt.workspace, grid::Workspace::Mode::read_only);
     ProgressBar bar(opt.quiet);
     v.progress = bar.callback();
@@ -115,30 +120,31 @@ void register_validate(RegistryContext& ctx) {
     CLI::App* cmd = ctx.app.add_subcommand(
         "validate", "Check geometry, coverage (gaps, overlaps, nesting), codes and households; report stable error codes");
     cmd->add_option("WS", opt->workspace, "Workspace file")->required();
-    cmd->add_option("--only", opt->only, "Checks to run, comma-separated: geometry,coverage,codes,households (default: all)");
+    CLI::Option* only = cmd->add_option("--only", opt->only, "Checks to run, comma-separated: geometry,coverage,codes,households (default: all)");
     cmd->add_option("--grid", opt->grid, "Check one grid (by code) and what lies in it");
     cmd->add_option("--tolerance", opt->tolerance, "Overlaps, gaps and outside parts narrower than this are not reported (metres)")
         ->capture_default_str()
-        ->check(CLI::NonNegativeNumber);
+        ->check(non_negative());
     cmd->add_option("--sliver-area", opt->sliver_area, "Polygon parts smaller than this are slivers (m²)")
         ->capture_default_str()
-        ->check(CLI::NonNegativeNumber);
+        ->check(non_negative());
     cmd->add_option("--sliver-width", opt->sliver_width, "Polygon parts thinner than this on average are slivers (metres)")
         ->capture_default_str()
-        ->check(CLI::NonNegativeNumber);
-    cmd->add_option("--min", opt->min, "Fewest households a micro-grid may hold")->capture_default_str()->check(CLI::NonNegativeNumber);
-    cmd->add_option("--max", opt->max, "Most households a micro-grid may hold")->capture_default_str()->check(CLI::NonNegativeNumber);
+        ->check(non_negative());
+    cmd->add_option("--min", opt->min, "Fewest households a micro-grid may hold")->capture_default_str()->check(non_negative());
+    cmd->add_option("--max", opt->max, "Most households a micro-grid may hold")->capture_default_str()->check(non_negative());
     cmd->add_option("--format", opt->format, "Report format on stdout")
         ->capture_default_str()
         ->check(CLI::IsMember({"text", "json"}));
     cmd->add_flag("--json", opt->json, "Same as --format json");
     cmd->add_option("--errors", opt->errors_out, "Also write the findings to this GeoPackage (layers error_locations, error_areas)");
     cmd->add_flag("--overwrite", opt->overwrite, "Replace the --errors file if it exists");
-    cmd->add_option("--examples", opt->examples, "Findings listed per code in the text report")->capture_default_str()->check(CLI::NonNegativeNumber);
+    cmd->add_option("--examples", opt->examples, "Findings listed per code in the text report")->capture_default_str()->check(non_negative());
     cmd->add_option("--threads", opt->threads, "Threads to use (default: one per core)");
     Runner* selected = &ctx.selected;
     const GlobalOptions* global = &ctx.global;
-    cmd->callback([opt, selected, global] {
+    cmd->callback([opt, selected, global, only] {
+        opt->only_given = only->count() > 0;
         *selected = [opt, global] {
             opt->quiet = global->quiet;
             return run_validate(*opt);

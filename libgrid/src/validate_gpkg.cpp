@@ -65,7 +65,7 @@ void add_feature(OGRLayerH layer, const ValidationError& e, OGRGeometryH g, cons
 
 } // namespace
 
-void write_error_geopackage(const ValidationReport& report, const std::string& path, bool overwrite) {
+void check_error_geopackage_target(const std::string& path, bool overwrite) {
     namespace fs = std::filesystem;
     std::error_code ec;
     if (fs::exists(path, ec) && !overwrite) {
@@ -76,6 +76,14 @@ void write_error_geopackage(const ValidationReport& report, const std::string& p
     if (!fs::is_directory(dir, ec)) {
         throw io_error(path, "folder " + dir.string() + " does not exist", "create the folder first");
     }
+}
+
+void write_error_geopackage(const ValidationReport& report, const std::string& path, bool overwrite) {
+    namespace fs = std::filesystem;
+    check_error_geopackage_target(path, overwrite);
+    std::error_code ec;
+    const fs::path target(path);
+    const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
     detail::gdal_init();
     detail::QuietGdal quiet;
     // Written beside the target and renamed at the end: never a half-written file.

@@ -123,6 +123,51 @@ void record(GridWork& w, const std::string& layer, const std::string& id, const 
 
 std::string m2(double a) { return detail::format_area(a) + " m²"; }
 
+/// The polygon parts of `region` (an overlay in the workspace CRS) that validate reports: those
+/// overlapping a part of `metric_region` (the same overlay done in metres, as validate does it)
+/// wider than the tolerance. Deciding on the overlay in degrees would disagree with validate: it
+/// can give a small gap or overlap a hairline spike along a straight edge (vertices not
+/// bit-for-bit collinear there) whose length halves the mean width, and what validate reports
+/// would then be neither repaired nor left for a person.
+std::vector<geom::Geometry> reported_parts(const GEOSGeometry* region, const GEOSGeometry* metric_region,
+                                           const Measure& measure, const detail::MetricFrame& frame, double tolerance) {
+    const std::vector<geom::Geometry> reported = detail::reportable_parts(metric_region, tolerance);
+    std::vector<geom::Geometry> out;
+    if (reported.empty()) {
+        return out;
+    }
+    for (auto& part : measure.significant_parts(region, 0.0)) {
+        const geom::Geometry pm = frame.to_metric(part.get());
+        const bool is_reported = std::any_of(reported.begin(), reported.end(), [&](const geom::Geometry& r) {
+            return geom::intersects(pm.get(), r.get()) && geom::area(geom::intersection(pm.get(), r.get()).get()) > 0;
+        });
+        if (is_reported) {
+            out.push_back(std::move(part));
+        }
+    }
+    return out;
+}
+
+/// The gaps of a grid (its outline less its micro-grids and the allowed gaps) that validate reports.
+std::vector<geom::Geometry> significant_gaps(const GEOSGeometry* gaps, const GridWork& w, const Measure& measure,
+                                             const detail::MetricFrame& frame,
+                                             const std::vector<geom::Geometry>& allowed, double tolerance) {
+    std::vector<geom::Geometry> metric;
+    for (const Feature& m : w.micro) {
+        metric.push_back(frame.to_metric(m.g.get()));
+    }
+    const geom::Geometry covered = geom::union_all(std::move(metric));
+    const geom::Geometry grid = frame.to_metric(w.grid.g.get());
+    geom::Geometry region = geom::difference(grid.get(), covered.get());
+    for (const auto& a : allowed) {
+        const geom::Geometry am = frame.to_metric(a.get());
+        if (geom::intersects(region.get(), am.get())) {
+            region = geom::difference(region.get(), am.get());
+        }
+    }
+    return reported_parts(gaps, region.get(), measure, frame, tolerance);
+}
+
 void repair_grid(GridWork& w, const detail::MetricFrame& frame, const RepairOptions& o,
                  const std::vector<geom::Geometry>& allowed) {
     const Measure measure(frame);
@@ -155,7 +200,10 @@ void repair_grid(GridWork& w, const detail::MetricFrame& frame, const RepairOpti
             continue;
         }
         const geom::Geometry outside = geom::difference(m.g.get(), w.grid.g.get());
-        if (measure.significant_parts(outside.get(), o.tolerance).empty()) {
+        const geom::Geometry mm = frame.to_metric(m.g.get());
+        const geom::Geometry gm = frame.to_metric(w.grid.g.get());
+        const geom::Geometry outside_m = geom::difference(mm.get(), gm.get());
+        if (reported_parts(outside.get(), outside_m.get(), measure, frame, o.tolerance).empty()) {
             continue;
         }
         const double before = measure.area(m.g.get());
@@ -216,7 +264,10 @@ void repair_grid(GridWork& w, const detail::MetricFrame& frame, const RepairOpti
                 continue;
             }
             const geom::Geometry inter = geom::intersection(a.g.get(), b.g.get());
-            for (const auto& part : measure.significant_parts(inter.get(), o.tolerance)) {
+            const geom::Geometry am = frame.to_metric(a.g.get());
+            const geom::Geometry bm = frame.to_metric(b.g.get());
+            const geom::Geometry inter_m = geom::intersection(am.get(), bm.get());
+            for (const auto& part : reported_parts(inter.get(), inter_m.get(), measure, frame, o.tolerance)) {
                 const double area = measure.area(part.get());
                 if (!measure.small(part.get(), o)) {
                     w.left.push_back("micro-grids " + a.code + " and " + b.code + " overlap by " + m2(area) +
@@ -255,7 +306,7 @@ void repair_grid(GridWork& w, const detail::MetricFrame& frame, const RepairOpti
             gaps = geom::difference(gaps.get(), a.get());
         }
     }
-    for (const auto& gap : measure.significant_parts(gaps.get(), o.tolerance)) {
+    for (const auto& gap : significant_gaps(gaps.get(), w, measure, frame, allowed, o.tolerance)) {
         const double area = measure.area(gap.get());
         if (!measure.small(gap.get(), o)) {
             w.left.push_back("grid " + w.grid.code + ": gap of " + m2(area) +

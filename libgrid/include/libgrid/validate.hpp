@@ -139,6 +139,9 @@ constexpr int validation_report_version = 1;
 /// (gap, overlap and outside polygons), in the workspace CRS. Refuses to replace an existing
 /// file unless `overwrite`; never leaves a half-written file.
 void write_error_geopackage(const ValidationReport& report, const std::string& path, bool overwrite);
+/// The checks write_error_geopackage() makes before writing (the file exists without
+/// `overwrite`, its folder does not exist): grid::io_error, so a caller can refuse early.
+void check_error_geopackage_target(const std::string& path, bool overwrite);
 
 // --- repair ----------------------------------------------------------------------------------
 
