@@ -21,7 +21,6 @@ void register_assign(RegistryContext& ctx);
 void register_geocode(RegistryContext& ctx);
 void register_redistrict(RegistryContext& ctx);
 void register_plan(RegistryContext& ctx);
-void register_map(RegistryContext& ctx);
 
 void register_all(RegistryContext& ctx) {
     register_init(ctx);
@@ -42,7 +41,6 @@ void register_all(RegistryContext& ctx) {
     register_geocode(ctx);
     register_redistrict(ctx);
     register_plan(ctx);
-    register_map(ctx);
 }
 
 } // namespace gridkit
