@@ -357,6 +357,12 @@ int Scanner::match_division_table(int i) {
         if (best_level == 99) {
             continue;
         }
+        // The same name written twice in a row (宁波宁波市, 舟山舟山): the first is the repeat,
+        // the second (often the full name) is the division.
+        if (best_level <= 2 && starts_with(i + len, m_s.substr(static_cast<std::size_t>(i), static_cast<std::size_t>(len)))) {
+            add_rest(i, i + len);
+            return i + len;
+        }
         auto& cands = m_cands[static_cast<std::size_t>(best_level)];
         for (const std::uint32_t* p = b; p != e; ++p) {
             const auto& r = m_table->records[*p >> 1];

@@ -419,3 +419,19 @@ TEST_CASE("address: a county or township name right before a road of its own") {
     CHECK(val(d, Component::road) == "杭州湾大道");
     CHECK_FALSE(d[Component::city].present());
 }
+
+TEST_CASE("address: a division name written twice in a row: the second is the division, the first rest") {
+    const DivisionTable table = taizhou_table();
+    const AddressParser parser(&table);
+    const std::string in = "泰州泰州市海陵区迎春东路18号";
+    const ParsedAddress a = parser.parse(in);
+    CHECK(val(a, Component::city) == "泰州市");
+    CHECK(span_text(in, a, Component::city) == "泰州市");
+    CHECK(val(a, Component::rest) == "泰州");
+    CHECK(val(a, Component::county) == "海陵区");
+    // Not when a different name follows: 泰州海陵区 is city then county.
+    const std::string in2 = "泰州海陵区迎春东路18号";
+    const ParsedAddress b = parser.parse(in2);
+    CHECK(span_text(in2, b, Component::city) == "泰州");
+    CHECK_FALSE(b[Component::rest].present());
+}
