@@ -211,6 +211,8 @@ private:
     bool consistent(const detail::DivisionRecord& r) const;
     int strong_compound_end(int e) const;
     bool road_follows(int e) const;
+    bool door_number_at(int k) const;
+    bool place_number_at(int e) const;
 
     const AddressParser::Impl& m_impl;
     const std::vector<Char>& m_chars;
@@ -277,6 +279,14 @@ int Scanner::match_division_table(int i) {
         if (b == e) {
             continue;
         }
+        // Where a road would end right after the name: computed once, only when asked.
+        int road_after_cache = -2;
+        const auto road_after_name = [&]() {
+            if (road_after_cache == -2) {
+                road_after_cache = find_road(i + len);
+            }
+            return road_after_cache;
+        };
         // Duplicate of a level already read (浙江省杭州市杭州市...): not a new level.
         bool duplicate = false;
         int best_level = 99;
@@ -284,7 +294,8 @@ int Scanner::match_division_table(int i) {
         for (const std::uint32_t* p = b; p != e; ++p) {
             const auto& r = m_table->records[*p >> 1];
             const auto& cs = m_cands[static_cast<std::size_t>(r.division.level)];
-            if (std::find(cs.begin(), cs.end(), *p >> 1) != cs.end()) {
+            // (an alias is no repeat when a road follows: 海陵区海陵南路)
+            if (std::find(cs.begin(), cs.end(), *p >> 1) != cs.end() && ((*p & 1u) == 0 || road_after_name() < 0)) {
                 duplicate = true;
             }
         }
@@ -302,12 +313,17 @@ int Scanner::match_division_table(int i) {
             }
             if (alias) {
                 // A short name (海陵, 京泰路, 十里铺) is a division only in context and not when a
-                // road, number or compound word follows it (京泰路18号 is a road).
+                // road, number or compound word follows it (京泰路18号 is a road). A county or
+                // township name right before a road of its own (临平望梅路, 下沙月雅路) is one
+                // anywhere, but not before a direction (中山北路, 解放南路) or a short road.
                 const bool context = current > 0 && m_cands[static_cast<std::size_t>(current)].size() > 0;
-                if (level >= 4 && !context) {
+                const int road_after = level <= 4 ? road_after_name() : -1; // 杭州湾大道 stays a road
+                const bool own_road = road_after >= i + len + 3 && !in(next, U"东西南北中") && !is_cn_numeral(next) &&
+                                      is_han(next);
+                if (level >= 4 && !context && !(level == 4 && own_road)) {
                     continue;
                 }
-                if (level == 3 && !context && i > 0) {
+                if (level == 3 && !context && i > 0 && !own_road) {
                     continue;
                 }
                 if (level == 5) {
@@ -324,8 +340,9 @@ int Scanner::match_division_table(int i) {
                         continue;
                     }
                     // 滨江北路, 白云山南路: the short name starts a road.
-                    const int road_end = find_road(i + len);
-                    if (road_end > 0 && (road_end <= i + len + 2 || (road_end <= i + len + 3 && is_digit(at(road_end))))) {
+                    if (road_after > 0 && (level <= 2 ? road_after <= i + len + 2 ||
+                                                            (road_after <= i + len + 3 && is_digit(at(road_after)))
+                                                      : !own_road)) {
                         continue;
                     }
                 }
@@ -339,6 +356,12 @@ int Scanner::match_division_table(int i) {
         }
         if (best_level == 99) {
             continue;
+        }
+        // The same name written twice in a row (宁波宁波市, 舟山舟山): the first is the repeat,
+        // the second (often the full name) is the division.
+        if (best_level <= 2 && starts_with(i + len, m_s.substr(static_cast<std::size_t>(i), static_cast<std::size_t>(len)))) {
+            add_rest(i, i + len);
+            return i + len;
         }
         auto& cands = m_cands[static_cast<std::size_t>(best_level)];
         for (const std::uint32_t* p = b; p != e; ++p) {
@@ -484,6 +507,37 @@ bool Scanner::road_follows(int e) const {
     return in(at(k), U"路街巷弄") || starts_with(k, U"大道");
 }
 
+// True when a door number N号 (not N号楼) starts at k.
+bool Scanner::door_number_at(int k) const {
+    const int b = k;
+    while (is_digit(at(k))) {
+        ++k;
+    }
+    return k > b && at(k) == U'号' && at(k + 1) != U'楼';
+}
+
+// True when N号 ending at e is the door number of a named place rather than a building: no
+// road, a compound that is not a housing estate, market or tower (石岸头130号, 第一新村报社425号,
+// 点兵山392号), and no building, unit, floor or room after it.
+bool Scanner::place_number_at(int e) const {
+    const Piece& cp = m_comp[idx(Component::compound)];
+    if (has(Component::road) || !cp.set() || any_after(Component::compound)) {
+        return false;
+    }
+    for (std::u32string_view w : {U"小区", U"苑", U"园", U"新村", U"村", U"里", U"坊", U"庭", U"湾", U"城", U"府", U"邸",
+                                  U"居", U"舍", U"公寓", U"市场", U"大厦", U"广场", U"中心", U"楼", U"区", U"期", U"座"}) {
+        if (ends_at(cp.end, w)) {
+            return false;
+        }
+    }
+    int q = e;
+    while (q < m_n && is_separator(at(q))) {
+        ++q;
+    }
+    const char32_t c = at(q);
+    return c == U'\0' || (is_han(c) && !is_cn_numeral(c) && !in(c, U"附甲乙第负地幢栋座单层楼室户房号"));
+}
+
 // The end of a road name starting at i (路 / 街 / 大道 / 巷 / 弄 ..., 9组, 9号大街), or -1.
 int Scanner::find_road(int i) const {
     int k = i;
@@ -557,6 +611,16 @@ int Scanner::match_road(int i) {
                 }
                 add_rest(i, end);
                 return end;
+            }
+        }
+        // A second road written right after the first (莫干山路萍水街, 银兴路五巷): one road.
+        Piece& rp = m_comp[idx(Component::road)];
+        if (rp.end == i && !any_after(Component::road)) {
+            const int e = find_road(i);
+            if (e > 0) {
+                rp.end = e;
+                rp.value += text(i, e);
+                return e;
             }
         }
         return -1;
@@ -807,6 +871,10 @@ int Scanner::match_fine(int i) {
         assign(Component::room, lb, end, prefix + last + rsuf);
         return end;
     case Suf::hao:
+        if (nparts == 1 && place_number_at(end)) {
+            assign(Component::number, i, end, prefix + parts[0].id + "号");
+            return end;
+        }
         if (number_slot_open() && nparts <= 2) {
             // 84-66号 on a road: door number 84, building 66.
             if (nparts == 2) {
@@ -830,13 +898,21 @@ int Scanner::match_fine(int i) {
         lead_parts(nparts - 1, Component::room);
         assign(Component::room, lb, end, prefix + last + rsuf);
         return end;
-    case Suf::lane:
+    case Suf::lane: {
+        // 路 N弄 N号 (Shanghai style): the lane belongs to the road and N号 is the door number.
+        Piece& rp = m_comp[idx(Component::road)];
+        if (nparts == 1 && rp.set() && rp.end == i && !any_after(Component::road) && door_number_at(end)) {
+            rp.end = end;
+            rp.value += text(i, end);
+            return end;
+        }
         if (!has(Component::number) && (has(Component::road) || has(Component::community))) {
             assign(Component::number, i, end, prefix + last + "弄");
             return end;
         }
         add_rest(i, end);
         return end;
+    }
     case Suf::group:
         if (!has(Component::road)) {
             assign(Component::road, i, end, last + "组");

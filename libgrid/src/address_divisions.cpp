@@ -241,12 +241,6 @@ DivisionTable::~DivisionTable() = default;
 DivisionTable::DivisionTable(DivisionTable&&) noexcept = default;
 DivisionTable& DivisionTable::operator=(DivisionTable&&) noexcept = default;
 
-DivisionTable DivisionTable::load_directory(const std::string& dir, int max_level) {
-    std::vector<Division> all = read_division_csvs(dir);
-    all.erase(std::remove_if(all.begin(), all.end(), [&](const Division& d) { return d.level > max_level; }), all.end());
-    return DivisionTable(std::move(all));
-}
-
 std::size_t DivisionTable::size() const noexcept { return m_impl->records.size(); }
 
 const Division* DivisionTable::find_code(std::string_view code) const noexcept {

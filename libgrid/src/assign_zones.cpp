@@ -8,12 +8,23 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstring>
 #include <exception>
 #include <mutex>
 #include <thread>
 
 namespace grid::assign {
+
+namespace {
+
+// The bin of coordinate v in n bins of width w from v0, clamped to 0 .. n-1.
+std::size_t bin_index(double v, double v0, double w, std::size_t n) {
+    const double k = std::floor((v - v0) / w);
+    return k <= 0 ? 0 : k >= static_cast<double>(n - 1) ? n - 1 : static_cast<std::size_t>(k);
+}
+
+} // namespace
 
 namespace detail {
 
@@ -118,17 +129,173 @@ ZoneLocator::ZoneLocator(std::vector<std::string> codes, std::vector<std::vector
                 throw geometry_error("outline is a " + geom::type_name(g.get()) + ", not a polygon", m_codes[i]);
             }
             m_envelopes.push_back(geom::envelope(g.get()));
+            add_rings(g.get());
         } catch (const geometry_error& e) {
             throw geometry_error("zone " + m_codes[i] + ": " + e.what(), m_codes[i],
                                  "run 'gridkit validate' to find broken outlines, and repair them");
         }
     }
+    m_zone_ring.push_back(static_cast<std::uint32_t>(m_ring_start.size()));
+    m_ring_start.push_back(static_cast<std::uint32_t>(m_xy.size() / 2));
     m_sorted.reserve(m_codes.size());
     for (std::size_t i = 0; i < m_codes.size(); ++i) {
         m_sorted.emplace_back(m_codes[i], static_cast<std::uint32_t>(i));
     }
     std::sort(m_sorted.begin(), m_sorted.end());
     m_tree = geom::STRtree(m_envelopes);
+    build_bins();
+}
+
+void ZoneLocator::build_bins() {
+    if (m_envelopes.empty()) {
+        return;
+    }
+    geom::Envelope all = m_envelopes.front();
+    for (const auto& e : m_envelopes) {
+        all.minx = std::min(all.minx, e.minx);
+        all.miny = std::min(all.miny, e.miny);
+        all.maxx = std::max(all.maxx, e.maxx);
+        all.maxy = std::max(all.maxy, e.maxy);
+    }
+    const double w = all.maxx - all.minx, h = all.maxy - all.miny;
+    if (!(w > 0) || !(h > 0) || !std::isfinite(w) || !std::isfinite(h)) {
+        return; // the STRtree answers
+    }
+    // About two bins per zone, square-ish.
+    const double cells = 2.0 * static_cast<double>(m_envelopes.size());
+    m_nx = static_cast<std::size_t>(std::clamp(std::sqrt(cells * w / h), 1.0, 4096.0));
+    m_ny = static_cast<std::size_t>(std::clamp(cells / static_cast<double>(m_nx), 1.0, 4096.0));
+    m_bx0 = all.minx;
+    m_by0 = all.miny;
+    m_bw = w / static_cast<double>(m_nx);
+    m_bh = h / static_cast<double>(m_ny);
+    const auto range = [&](const geom::Envelope& e, std::size_t& x0, std::size_t& x1, std::size_t& y0, std::size_t& y1) {
+        x0 = bin_index(e.minx, m_bx0, m_bw, m_nx);
+        x1 = bin_index(e.maxx, m_bx0, m_bw, m_nx);
+        y0 = bin_index(e.miny, m_by0, m_bh, m_ny);
+        y1 = bin_index(e.maxy, m_by0, m_bh, m_ny);
+    };
+    std::vector<std::uint32_t> count(m_nx * m_ny + 1, 0);
+    std::size_t total = 0;
+    for (const auto& e : m_envelopes) {
+        std::size_t x0, x1, y0, y1;
+        range(e, x0, x1, y0, y1);
+        total += (x1 - x0 + 1) * (y1 - y0 + 1);
+        if (total > 64 * m_envelopes.size() + 4096) {
+            m_nx = m_ny = 0; // huge envelopes: the STRtree does better
+            return;
+        }
+        for (std::size_t y = y0; y <= y1; ++y) {
+            for (std::size_t x = x0; x <= x1; ++x) {
+                ++count[y * m_nx + x];
+            }
+        }
+    }
+    m_bin_start.assign(m_nx * m_ny + 1, 0);
+    for (std::size_t b = 0; b < m_nx * m_ny; ++b) {
+        m_bin_start[b + 1] = m_bin_start[b] + count[b];
+    }
+    m_bin_items.assign(total, 0);
+    std::vector<std::uint32_t> fill(m_bin_start.begin(), m_bin_start.end() - 1);
+    for (std::size_t z = 0; z < m_envelopes.size(); ++z) { // ascending zones in every bin
+        std::size_t x0, x1, y0, y1;
+        range(m_envelopes[z], x0, x1, y0, y1);
+        for (std::size_t y = y0; y <= y1; ++y) {
+            for (std::size_t x = x0; x <= x1; ++x) {
+                m_bin_items[fill[y * m_nx + x]++] = static_cast<std::uint32_t>(z);
+            }
+        }
+    }
+}
+
+void ZoneLocator::point_candidates(double x, double y, std::vector<std::size_t>& out) const {
+    if (m_nx == 0) {
+        m_tree.query(x, y, out);
+        std::sort(out.begin(), out.end());
+        return;
+    }
+    out.clear();
+    if (!(x >= m_bx0 && y >= m_by0 && x <= m_bx0 + m_bw * static_cast<double>(m_nx) &&
+          y <= m_by0 + m_bh * static_cast<double>(m_ny))) {
+        // Outside the bins (or NaN): only the STRtree can say for points on the outer edge.
+        m_tree.query(x, y, out);
+        std::sort(out.begin(), out.end());
+        return;
+    }
+    const std::size_t b = bin_index(y, m_by0, m_bh, m_ny) * m_nx + bin_index(x, m_bx0, m_bw, m_nx);
+    for (std::uint32_t k = m_bin_start[b]; k < m_bin_start[b + 1]; ++k) {
+        const std::uint32_t z = m_bin_items[k];
+        if (m_envelopes[z].contains(x, y)) {
+            out.push_back(z);
+        }
+    }
+}
+
+void ZoneLocator::add_rings(const GEOSGeometry* g) {
+    m_zone_ring.push_back(static_cast<std::uint32_t>(m_ring_start.size()));
+    GEOSContextHandle_t ctx = geom::context();
+    const auto add_ring = [&](const GEOSGeometry* ring) {
+        const GEOSCoordSequence* seq = GEOSGeom_getCoordSeq_r(ctx, ring);
+        unsigned size = 0;
+        if (seq == nullptr || GEOSCoordSeq_getSize_r(ctx, seq, &size) == 0 || size < 2) {
+            return;
+        }
+        m_ring_start.push_back(static_cast<std::uint32_t>(m_xy.size() / 2));
+        for (unsigned i = 0; i < size; ++i) {
+            double x = 0, y = 0;
+            GEOSCoordSeq_getXY_r(ctx, seq, i, &x, &y);
+            m_xy.push_back(x);
+            m_xy.push_back(y);
+        }
+    };
+    const int parts = GEOSGeomTypeId_r(ctx, g) == GEOS_MULTIPOLYGON ? GEOSGetNumGeometries_r(ctx, g) : 1;
+    for (int p = 0; p < parts; ++p) {
+        const GEOSGeometry* poly = GEOSGeomTypeId_r(ctx, g) == GEOS_MULTIPOLYGON ? GEOSGetGeometryN_r(ctx, g, p) : g;
+        add_ring(GEOSGetExteriorRing_r(ctx, poly));
+        const int holes = GEOSGetNumInteriorRings_r(ctx, poly);
+        for (int h = 0; h < holes; ++h) {
+            add_ring(GEOSGetInteriorRingN_r(ctx, poly, h));
+        }
+    }
+}
+
+int ZoneLocator::inside(std::size_t zone, double x, double y) const noexcept {
+    // Crossing number of a ray to +x over every ring (shells and holes of a valid outline do not
+    // overlap, so parity is enough). The side of an edge is Shewchuk's orient2d with its error
+    // bound: a point on an edge or within rounding of one gives -1, never a wrong answer.
+    constexpr double errbound = 3.3306690738754716e-16; // (3 + 16 eps) eps
+    bool odd = false;
+    const double* xy = m_xy.data();
+    for (std::uint32_t r = m_zone_ring[zone]; r < m_zone_ring[zone + 1]; ++r) {
+        const std::uint32_t end = m_ring_start[r + 1] - 1;
+        for (std::uint32_t k = m_ring_start[r]; k < end; ++k) {
+            const double x1 = xy[2 * k], y1 = xy[2 * k + 1], x2 = xy[2 * k + 2], y2 = xy[2 * k + 3];
+            if ((y1 > y) == (y2 > y)) {
+                // No crossing; the point can only touch this edge at its height.
+                if ((y == y1 || y == y2) && x >= std::min(x1, x2) && x <= std::max(x1, x2)) {
+                    return -1;
+                }
+                continue;
+            }
+            if (x > std::max(x1, x2)) {
+                continue; // the edge is left of the point
+            }
+            if (x < std::min(x1, x2)) {
+                odd = !odd; // the edge is right of the point
+                continue;
+            }
+            const double left = (x1 - x) * (y2 - y);
+            const double right = (y1 - y) * (x2 - x);
+            const double det = left - right; // > 0: the point is left of the edge x1,y1 -> x2,y2
+            if (std::abs(det) <= errbound * (std::abs(left) + std::abs(right))) {
+                return -1;
+            }
+            if ((y2 > y1) == (det > 0)) {
+                odd = !odd;
+            }
+        }
+    }
+    return odd ? 1 : 0;
 }
 
 std::int64_t ZoneLocator::find(std::string_view code) const {
@@ -168,13 +335,26 @@ const GEOSPreparedGeometry* ZoneLocator::Probe::prepared(std::size_t zone) {
 void ZoneLocator::Probe::locate(double x, double y, std::vector<std::uint32_t>& out, bool& on_boundary) {
     out.clear();
     on_boundary = false;
-    m_zones.m_tree.query(x, y, m_scratch);
+    m_zones.point_candidates(x, y, m_scratch);
     if (m_scratch.empty()) {
         return;
     }
-    if (m_scratch.size() > 1) {
-        std::sort(m_scratch.begin(), m_scratch.end());
+    // The exact test on the rings answers almost every point; GEOS only for points on an edge.
+    bool certain = true;
+    for (const std::size_t z : m_scratch) {
+        const int r = m_zones.inside(z, x, y);
+        if (r < 0) {
+            certain = false;
+            break;
+        }
+        if (r == 1) {
+            out.push_back(static_cast<std::uint32_t>(z));
+        }
     }
+    if (certain) {
+        return;
+    }
+    out.clear();
     // A fresh point per test, not geom::contains_xy: that one moves a reused point in place, and
     // GEOS 3.11 may keep the point's old envelope (a false "outside" after an edge test).
     GEOSContextHandle_t ctx = geom::context();

@@ -51,6 +51,33 @@ expect_err "limit is 512"
 gk 0 address parse --divisions none --json "翠竹苑3栋😀"
 expect_eq "emoji in rest" "$(jqv '.components.rest.value')" "😀"
 
+# Mixed scripts and symbols: parsed, what no rule takes goes to rest, never a crash.
+gk 0 address parse --divisions none --json "Москва ул. Тверская 翠竹苑3栋 عنوان ☎"
+expect_eq "compound among other scripts" "$(jqv '.components.compound.value')" "翠竹苑"
+expect_eq "other scripts in rest" "$(jqv '.components.rest.value | test("Москва") and test("عنوان")')" true
+# An empty argument, and a bulk stream mixing every bad kind: one output line per input line,
+# each bad line an error naming its line number, the good ones parsed.
+gk 1 address parse --divisions none ""
+expect_out "^error=empty address"
+{
+  echo "翠竹苑3栋"
+  echo ""
+  printf '路%.0s' $(seq 1 2000); echo
+  printf 'ab\xff\xfe\n'
+  printf '\xcc\xa9\xd6\xdd\xca\xd0\n'
+  echo "😀😀"
+  echo "一品小区2幢"
+} >"$T/mixed.txt"
+gk 1 address parse --divisions none --json - <"$T/mixed.txt"
+expect_eq "one line out per line in" "$(wc -l <"$OUT")" 7
+expect_eq "errors per line" "$(jq -r '.error // "ok"' "$OUT" | sed 's/byte [0-9]*/byte N/' | paste -sd'|')" \
+  "ok|empty address|address is 2000 characters long; the limit is 512|invalid UTF-8 at byte N|not UTF-8 (byte N); it looks like GB18030|ok|ok"
+expect_eq "last line parsed" "$(tail -1 "$OUT" | jq -r .components.building.value)" "2幢"
+expect_err "line 2: empty address"
+expect_err "line 3: address is 2000 characters long"
+expect_err "line 4: invalid UTF-8"
+expect_err "line 5: .*GB18030"
+
 # Usage errors.
 gk 2 address parse --encoding KOI8-R "x"
 expect_one_line_error

@@ -69,6 +69,25 @@ gk 1 geocode "$WS" "$T/bad.csv" -o "$T/out.csv" --overwrite
 expect_err "gridkit geocode: .*bad.csv, row 6: error: .*GB18030"
 expect_err "7 rows: 2 matched \(2 exact, 0 fuzzy\), 0 ambiguous, 1 unmatched, 4 errors"
 
+# Emoji, other scripts, blanks: each row gets its status, none is guessed, nothing crashes.
+{
+  echo "id,地址"
+  echo "1,😀😀😀"
+  echo "2,${texts[2]}😀"
+  echo "3,Москва ул. Тверская 7 عنوان 北京"
+  echo "4,   "
+  echo "5,$(printf 'a%.0s' $(seq 1 2000))"
+} >"$T/scripts.csv"
+gk 1 geocode "$WS" "$T/scripts.csv" --json
+expect_eq "emoji/scripts statuses" "$(jqv '[.rows[].status] | join(",")')" "unmatched,matched,unmatched,error,error"
+expect_eq "emoji after an address still matches it" "$(jqv '.rows[1].address_code')" "${codes[2]}"
+expect_eq "no candidate guessed for emoji or other scripts" "$(jqv '[.rows[0,2].address_code] | map(. == null) | all')" true
+expect_eq "blank row" "$(jqv '.rows[3].error')" "empty address"
+expect_eq "2,000 characters" "$(jqv '.rows[4].error')" "address is 2000 characters long; the limit is 512"
+gk 1 geocode "$WS" "$T/scripts.csv"
+expect_err "scripts.csv, row 5: error: empty address"
+expect_err "scripts.csv, row 6: error: address is 2000 characters long"
+
 # Output formats with a point geometry.
 gk 0 geocode "$WS" "$T/good.csv" -o "$T/out.gpkg"
 expect_eq "gpkg written" "$([ -s "$T/out.gpkg" ] && echo yes)" yes

@@ -46,6 +46,10 @@ public:
     std::int64_t find(std::string_view code) const;
     /// Zones whose envelope meets `e`, ascending.
     void candidates(const geom::Envelope& e, std::vector<std::size_t>& out) const;
+    /// Exact point-in-zone test on the outline's rings without GEOS: 1 in the interior, 0 outside
+    /// the closed zone, -1 when the point is on an edge or too close to one for double arithmetic
+    /// to tell (then ask GEOS, as Probe::locate does).
+    int inside(std::size_t zone, double x, double y) const noexcept;
 
     /// Per-thread lookups (GEOS objects never cross threads).
     class Probe {
@@ -73,11 +77,25 @@ public:
     };
 
 private:
+    void add_rings(const GEOSGeometry* g);
+    void build_bins();
+    /// Zones whose envelope holds the point, ascending (the bins when built, else the STRtree).
+    void point_candidates(double x, double y, std::vector<std::size_t>& out) const;
+
     std::vector<std::string> m_codes;
     std::vector<std::vector<unsigned char>> m_outlines;
     std::vector<geom::Envelope> m_envelopes;
     std::vector<std::pair<std::string_view, std::uint32_t>> m_sorted; ///< code -> zone, sorted by code
     geom::STRtree m_tree;
+    std::vector<double> m_xy;                 ///< every ring's closed coordinates, x y x y ...
+    std::vector<std::uint32_t> m_ring_start;  ///< first point of each ring, and one past the last
+    std::vector<std::uint32_t> m_zone_ring;   ///< first ring of each zone, and one past the last
+    // A uniform grid of bins over all envelopes for point queries: bin b holds the zones
+    // m_bin_items[m_bin_start[b] .. m_bin_start[b + 1]), ascending.
+    double m_bx0 = 0, m_by0 = 0, m_bw = 1, m_bh = 1;
+    std::size_t m_nx = 0, m_ny = 0;
+    std::vector<std::uint32_t> m_bin_start;
+    std::vector<std::uint32_t> m_bin_items;
 };
 
 /// Where each point of a locate_points() call fell.

@@ -338,3 +338,100 @@ TEST_CASE("address: parse is safe from many threads") {
         CHECK(n == 200);
     }
 }
+
+TEST_CASE("address: a road written right after another is one road") {
+    const AddressParser parser;
+    const std::string in = "拱墅区莫干山路萍水街天阳尚景国际4栋6单元1594室";
+    const ParsedAddress a = parser.parse(in);
+    CHECK(val(a, Component::road) == "莫干山路萍水街");
+    CHECK(span_text(in, a, Component::road) == "莫干山路萍水街");
+    CHECK(val(a, Component::compound) == "天阳尚景国际");
+    // A numbered lane of the road: 银兴路五巷4号 is door 4 of the lane.
+    const ParsedAddress b = parser.parse("白云区银兴路五巷4号");
+    CHECK(val(b, Component::road) == "银兴路五巷");
+    CHECK(val(b, Component::number) == "4号");
+    CHECK_FALSE(b[Component::building].present());
+    // A second road after a door number is not glued on.
+    const ParsedAddress c = parser.parse("迎春东路18号青年路");
+    CHECK(val(c, Component::road) == "迎春东路");
+}
+
+TEST_CASE("address: road N弄 N号 (Shanghai style): the lane is part of the road, N号 the door number") {
+    const AddressParser parser;
+    const std::string in = "松江区雪家桥路1弄125号831室";
+    const ParsedAddress a = parser.parse(in);
+    CHECK(val(a, Component::road) == "雪家桥路1弄");
+    CHECK(span_text(in, a, Component::road) == "雪家桥路1弄");
+    CHECK(val(a, Component::number) == "125号");
+    CHECK(val(a, Component::room) == "831室");
+    CHECK_FALSE(a[Component::building].present());
+    // A lane with no door number after it stays the door number of the road.
+    const ParsedAddress b = parser.parse("宁波市江北区文汇路553弄");
+    CHECK(val(b, Component::road) == "文汇路");
+    CHECK(val(b, Component::number) == "553弄");
+}
+
+TEST_CASE("address: N号 after a named place that is not an estate is its door number") {
+    const DivisionTable table = taizhou_table();
+    const AddressParser parser(&table);
+    const ParsedAddress a = parser.parse("海陵区京泰路街道新桥村李家角192号");
+    CHECK(val(a, Component::community) == "新桥村");
+    CHECK(val(a, Component::compound) == "李家角");
+    CHECK(val(a, Component::number) == "192号");
+    CHECK_FALSE(a[Component::building].present());
+    // An estate's N号 is a building, and so is one followed by a unit or a room.
+    const ParsedAddress b = parser.parse("海陵区翠竹苑3号");
+    CHECK(val(b, Component::building) == "3幢");
+    CHECK_FALSE(b[Component::number].present());
+    const ParsedAddress c = parser.parse("海陵区李家角3号2单元");
+    CHECK(val(c, Component::building) == "3幢");
+    CHECK(val(c, Component::unit) == "2单元");
+}
+
+TEST_CASE("address: a county or township name right before a road of its own") {
+    const DivisionTable table = taizhou_table();
+    const AddressParser parser(&table);
+    // 京泰路 is a township alias only in context: at the start it is the road.
+    const ParsedAddress a = parser.parse("京泰路18号");
+    CHECK(val(a, Component::road) == "京泰路");
+    // The county name repeated in a road after the county is the road (海陵南路), not a repeat.
+    const std::string in = "泰州市海陵区海陵南路18号";
+    const ParsedAddress b = parser.parse(in);
+    CHECK(val(b, Component::county) == "海陵区");
+    CHECK(val(b, Component::road) == "海陵南路");
+    CHECK(val(b, Component::number) == "18号");
+    CHECK_FALSE(b[Component::rest].present());
+    // A township name before a road of three or more characters is the township (金沙 is 金沙街道).
+    const ParsedAddress c = parser.parse("南通市通州区金沙人民东路8号");
+    CHECK(val(c, Component::township) == "金沙街道");
+    CHECK(val(c, Component::road) == "人民东路");
+    // ... also with nothing before it; the upper levels are filled in from the table.
+    const ParsedAddress e = parser.parse("金沙人民东路8号");
+    CHECK(val(e, Component::township) == "金沙街道");
+    CHECK(val(e, Component::county) == "通州区");
+    CHECK(val(e, Component::road) == "人民东路");
+    // ... but not before a direction: 中山北路 / 金沙南路 are roads.
+    const ParsedAddress f = parser.parse("金沙南路8号");
+    CHECK(val(f, Component::road) == "金沙南路");
+    CHECK_FALSE(f[Component::township].present());
+    // A city name before a long road name stays in the road (杭州湾大道).
+    const ParsedAddress d = parser.parse("杭州湾大道18号");
+    CHECK(val(d, Component::road) == "杭州湾大道");
+    CHECK_FALSE(d[Component::city].present());
+}
+
+TEST_CASE("address: a division name written twice in a row: the second is the division, the first rest") {
+    const DivisionTable table = taizhou_table();
+    const AddressParser parser(&table);
+    const std::string in = "泰州泰州市海陵区迎春东路18号";
+    const ParsedAddress a = parser.parse(in);
+    CHECK(val(a, Component::city) == "泰州市");
+    CHECK(span_text(in, a, Component::city) == "泰州市");
+    CHECK(val(a, Component::rest) == "泰州");
+    CHECK(val(a, Component::county) == "海陵区");
+    // Not when a different name follows: 泰州海陵区 is city then county.
+    const std::string in2 = "泰州海陵区迎春东路18号";
+    const ParsedAddress b = parser.parse(in2);
+    CHECK(span_text(in2, b, Component::city) == "泰州");
+    CHECK_FALSE(b[Component::rest].present());
+}

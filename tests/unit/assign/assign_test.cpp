@@ -320,3 +320,137 @@ TEST_CASE("assign: every feature of a synth workspace is placed where synth put 
     }
     CHECK(same == before.size());
 }
+
+TEST_CASE("assign: the ring test without GEOS agrees with GEOS, and leaves points on edges to GEOS") {
+    namespace gg = grid::geom;
+    // A polygon with a hole, a two-part multipolygon, and a jagged polygon with slanted edges and
+    // coordinates that do not round exactly (degrees of Taizhou).
+    const std::vector<std::string> wkt{
+        "POLYGON((0 0,10 0,10 10,0 10,0 0),(3 3,7 3,7 7,3 7,3 3))",
+        "MULTIPOLYGON(((12 0,16 0,16 4,12 4,12 0)),((12 6,16 6,14 10,12 6)))",
+        "POLYGON((119.9001 32.4203,119.9137 32.4199,119.9142 32.4311,119.9070 32.4260,119.9003 32.4318,119.9001 32.4203))",
+    };
+    std::vector<std::vector<unsigned char>> outlines;
+    std::vector<gg::Geometry> geoms;
+    for (const auto& w : wkt) {
+        geoms.push_back(gg::from_wkt(w));
+        outlines.push_back(gg::to_wkb(geoms.back().get()));
+    }
+    const ga::ZoneLocator zones({"A", "B", "C"}, outlines);
+    // Points: random ones over each envelope, the vertices, and points on edges (midpoints).
+    std::vector<std::pair<std::size_t, gg::Point>> points;
+    std::mt19937_64 rng(42);
+    for (std::size_t z = 0; z < zones.size(); ++z) {
+        const gg::Envelope e = zones.envelope(z);
+        std::uniform_real_distribution<double> ux(e.minx - 0.1 * (e.maxx - e.minx), e.maxx + 0.1 * (e.maxx - e.minx));
+        std::uniform_real_distribution<double> uy(e.miny - 0.1 * (e.maxy - e.miny), e.maxy + 0.1 * (e.maxy - e.miny));
+        for (int k = 0; k < 20000; ++k) {
+            points.emplace_back(z, gg::Point{ux(rng), uy(rng)});
+        }
+        const std::vector<gg::Point> c = gg::coordinates(geoms[z].get());
+        for (std::size_t k = 0; k + 1 < c.size(); ++k) {
+            points.emplace_back(z, c[k]);
+            points.emplace_back(z, gg::Point{(c[k].x + c[k + 1].x) / 2, (c[k].y + c[k + 1].y) / 2});
+        }
+    }
+    std::size_t certain = 0, uncertain = 0, disagree = 0, in_hole = 0;
+    const gg::Prepared prepared[3] = {gg::prepare(geoms[0].get()), gg::prepare(geoms[1].get()), gg::prepare(geoms[2].get())};
+    for (const auto& [z, p] : points) {
+        const int r = zones.inside(z, p.x, p.y);
+        const bool geos_in = gg::contains_xy(prepared[z].get(), p.x, p.y);
+        if (r < 0) {
+            ++uncertain;
+            continue;
+        }
+        ++certain;
+        disagree += (r == 1) != geos_in;
+        in_hole += z == 0 && r == 0 && p.x > 3 && p.x < 7 && p.y > 3 && p.y < 7;
+    }
+    CHECK(disagree == 0);
+    CHECK(in_hole > 1000); // the hole is outside
+    CHECK(certain > 59000);
+    // Every vertex and the midpoint of an axis-parallel edge are on the boundary: never "certain".
+    CHECK(zones.inside(0, 0, 0) == -1);
+    CHECK(zones.inside(0, 5, 10) == -1);
+    CHECK(zones.inside(0, 3, 5) == -1); // on the hole's edge
+    CHECK(zones.inside(1, 14, 10) == -1);
+    CHECK(zones.inside(0, 5, 5) == 0);
+    CHECK(zones.inside(0, 1, 1) == 1);
+    CHECK(zones.inside(1, 14, 8) == 1);
+    CHECK(zones.inside(1, 14, 5) == 0); // between the two parts
+    // locate() gives GEOS's answer for the uncertain ones: on the shared edge of the hole, the
+    // point is on the boundary of zone A.
+    ga::ZoneLocator::Probe probe(zones);
+    std::vector<std::uint32_t> found;
+    bool boundary = false;
+    probe.locate(3, 5, found, boundary);
+    CHECK(found == std::vector<std::uint32_t>{0});
+    CHECK(boundary);
+    probe.locate(1, 1, found, boundary);
+    CHECK(found == std::vector<std::uint32_t>{0});
+    CHECK_FALSE(boundary);
+}
+
+TEST_CASE("assign: locate on many zones (bins) gives what GEOS gives zone by zone, on edges too") {
+    namespace gg = grid::geom;
+    // 40 x 30 boxes of 1.3 x 0.7 with a few overlapping strips, and one large zone over a corner.
+    std::vector<std::string> codes;
+    std::vector<std::vector<unsigned char>> outlines;
+    std::vector<gg::Geometry> geoms;
+    auto add = [&](gg::Geometry g) {
+        codes.push_back("Z" + std::to_string(codes.size()));
+        outlines.push_back(gg::to_wkb(g.get()));
+        geoms.push_back(std::move(g));
+    };
+    for (int j = 0; j < 30; ++j) {
+        for (int i = 0; i < 40; ++i) {
+            add(gg::make_box(1.3 * i, 0.7 * j, 1.3 * (i + 1), 0.7 * (j + 1)));
+        }
+    }
+    add(gg::make_box(10.1, 3.3, 20.7, 4.1));
+    add(gg::make_box(-5, -5, 6.5, 3.5));
+    const ga::ZoneLocator zones(codes, outlines);
+    ga::ZoneLocator::Probe probe(zones);
+    std::vector<gg::Prepared> prepared;
+    for (const auto& g : geoms) {
+        prepared.push_back(gg::prepare(g.get()));
+    }
+    std::mt19937_64 rng(7);
+    std::uniform_real_distribution<double> ux(-6, 53), uy(-6, 22);
+    std::uniform_int_distribution<int> ui(0, 40), uj(0, 30);
+    std::vector<std::uint32_t> found;
+    std::size_t checked = 0, on_edges = 0, mismatches = 0;
+    for (int k = 0; k < 6000; ++k) {
+        double x = ux(rng), y = uy(rng);
+        if (k % 3 == 1) {
+            x = 1.3 * ui(rng); // on a vertical lattice line
+        } else if (k % 3 == 2) {
+            y = 0.7 * uj(rng); // on a horizontal one
+        }
+        bool boundary = false;
+        probe.locate(x, y, found, boundary);
+        // GEOS zone by zone: interiors, else boundaries.
+        std::vector<std::uint32_t> want;
+        const gg::Geometry pt = gg::own(GEOSGeom_createPointFromXY_r(gg::context(), x, y), "point");
+        for (std::uint32_t z = 0; z < prepared.size(); ++z) {
+            if (gg::contains(prepared[z].get(), pt.get())) {
+                want.push_back(z);
+            }
+        }
+        bool want_boundary = false;
+        if (want.empty()) {
+            for (std::uint32_t z = 0; z < prepared.size(); ++z) {
+                if (gg::intersects(prepared[z].get(), pt.get())) {
+                    want.push_back(z);
+                }
+            }
+            want_boundary = !want.empty();
+        }
+        ++checked;
+        on_edges += want_boundary;
+        mismatches += found != want || boundary != want_boundary;
+    }
+    CHECK(checked == 6000);
+    CHECK(on_edges > 1000);
+    CHECK(mismatches == 0);
+}
