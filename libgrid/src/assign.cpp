@@ -256,6 +256,8 @@ public:
     }
 
     /// Code of the nearest zone and distance in metres; ("", -1) when there are no zones.
+    /// Candidates are measured in order of their envelope's distance, and the search stops at the
+    /// first envelope farther than the best zone found: a few exact distances per point.
     std::pair<std::string, double> find(double x, double y) {
         if (m_zones.size() == 0) {
             return {"", -1};
@@ -272,17 +274,41 @@ public:
             r *= 2;
         }
         const geom::Geometry p = geom::make_point(x, y);
-        double best = -1;
+        // The nearest zone lies no farther than the nearest candidate envelope's farthest corner,
+        // so one more query with that radius holds it.
+        double bound = -1;
         for (auto z : cand) {
-            const double d = geom::distance(m_probe.geometry(z), p.get());
-            best = best < 0 ? d : std::min(best, d);
+            const auto& e = m_zones.envelope(z);
+            const double far = std::hypot(std::max(std::fabs(x - e.minx), std::fabs(x - e.maxx)),
+                                          std::max(std::fabs(y - e.miny), std::fabs(y - e.maxy)));
+            bound = bound < 0 ? far : std::min(bound, far);
         }
-        if (best > r) { // a zone outside the box may be nearer than the best found inside it
-            m_zones.candidates({x - best, y - best, x + best, y + best}, cand);
+        // In degrees a zone nearer in metres may lie farther: widen by the ratio of the longest
+        // to the shortest metres per degree.
+        const double scale = metres_per_unit_at_least(y);
+        if (m_metric) {
+            bound *= 112000.0 / scale;
         }
+        if (bound > r) {
+            m_zones.candidates({x - bound, y - bound, x + bound, y + bound}, cand);
+        }
+        // Envelope distances are lower bounds of the zone distances, in degrees and, scaled by
+        // the smallest metres-per-unit of the area, in metres.
+        std::vector<std::pair<double, std::size_t>> order;
+        order.reserve(cand.size());
+        for (auto z : cand) {
+            const auto& e = m_zones.envelope(z);
+            const double dx = std::max({e.minx - x, 0.0, x - e.maxx});
+            const double dy = std::max({e.miny - y, 0.0, y - e.maxy});
+            order.emplace_back(std::hypot(dx, dy), z);
+        }
+        std::sort(order.begin(), order.end());
         std::string code;
         double best_m = -1;
-        for (auto z : cand) {
+        for (const auto& [lower, z] : order) {
+            if (best_m >= 0 && lower * scale > best_m) {
+                break;
+            }
             const double d = metric_distance(m_probe.geometry(z), p.get());
             if (best_m < 0 || d < best_m) {
                 best_m = d;
@@ -293,6 +319,17 @@ public:
     }
 
 private:
+    /// A lower bound of the metres in one unit of the workspace CRS around latitude y: 1 for a
+    /// projected CRS; for degrees, a degree of longitude at the highest latitude of the zones
+    /// (shorter than any degree of latitude), with 1% to spare.
+    double metres_per_unit_at_least(double y) const {
+        if (!m_metric) {
+            return 1.0;
+        }
+        const double lat = std::min(89.0, std::max({std::fabs(y), std::fabs(m_extent.miny), std::fabs(m_extent.maxy)}) + 1.0);
+        return 0.99 * 111320.0 * std::cos(lat * 3.14159265358979323846 / 180.0);
+    }
+
     double metric_distance(const GEOSGeometry* zone, const GEOSGeometry* point) {
         if (!m_metric) {
             return geom::distance(zone, point);
