@@ -77,17 +77,6 @@ nlohmann::ordered_json row_json(const ga::GeocodeRow& r) {
     return j;
 }
 
-std::string clip(const std::string& text, std::size_t max_bytes) {
-    if (text.size() <= max_bytes) {
-        return text;
-    }
-    std::size_t cut = max_bytes;
-    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) {
-        --cut; // never split a UTF-8 character
-    }
-    return text.substr(0, cut) + "...";
-}
-
 int run_geocode(const GeocodeCliOptions& opt, const GlobalOptions& global) {
     ga::GeocodeOptions o;
     o.text_column = opt.text_column;
@@ -156,7 +145,7 @@ int run_geocode(const GeocodeCliOptions& opt, const GlobalOptions& global) {
                 std::cerr << ": " << m.error << "\n";
                 continue;
             }
-            std::cerr << ": '" << clip(row.text, 120) << "'";
+            // The row number names the row; its text is not repeated (it may hold a name or a phone).
             if (m.candidates.empty()) {
                 std::cerr << ", no candidate\n";
                 continue;

@@ -54,7 +54,7 @@ long=$(printf '%s' "${texts[3]}"; for _ in $(seq 1 200); do printf '迎春东路
   echo "3,$long"
   printf '4,\xff\xfe\x80 bad bytes\n'
   printf '5,'; printf '%s' "${texts[4]}" | iconv -f UTF-8 -t GB18030; printf '\n'
-  echo "6,火星市某某路99号"
+  echo "6,火星市某某路99号 张三 电联13812345678"
   echo "7,${texts[1]}"
 } >"$T/bad.csv"
 gk 1 geocode "$WS" "$T/bad.csv" -o "$T/out.csv" --json
@@ -68,6 +68,8 @@ expect_eq "counts" "$(jqv '.counts | "\(.rows) \(.matched) \(.exact) \(.fuzzy) \
 gk 1 geocode "$WS" "$T/bad.csv" -o "$T/out.csv" --overwrite
 expect_err "gridkit geocode: .*bad.csv, row 6: error: .*GB18030"
 expect_err "7 rows: 2 matched \(2 exact, 0 fuzzy\), 0 ambiguous, 1 unmatched, 4 errors"
+expect_err "bad.csv, row 7: unmatched"
+expect_no_err "13812345678"
 
 # Emoji, other scripts, blanks: each row gets its status, none is guessed, nothing crashes.
 {
