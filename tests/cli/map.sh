@@ -126,4 +126,22 @@ else
   echo "note: sqlite3 cannot load mod_spatialite; --plan CLI case skipped (unit tests cover it)"
 fi
 
+
+# --- the example data (examples/district, as scripts/demo imports it) --------------------------
+EX="$GRIDKIT_SOURCE_DIR/examples/district"
+gk 0 init "$T/ex.sqlite" -q
+for layer in division grid microgrid road compound building; do
+  gk 0 import "$T/ex.sqlite" "$EX/$layer.geojson" --layer "$layer" -q
+done
+for layer in address house person org; do
+  gk 0 import "$T/ex.sqlite" "$EX/$layer.csv" --layer "$layer" -q
+done
+gk 0 map "$T/ex.sqlite" -o "$T/example.png" --json
+expect_eq "example: every micro-grid drawn" "$(jqv .zones)" "$(sqlite3 "$T/ex.sqlite" 'SELECT count(*) FROM microgrid')"
+expect_eq "example: every building drawn" "$(jqv .buildings)" "$(sqlite3 "$T/ex.sqlite" 'SELECT count(*) FROM building')"
+stats=$(python3 "$HERE/png_stats.py" "$T/example.png" "#c8e3bb")
+echo "example district PNG: $stats"
+expect_eq "example png has many colours" "$(jq '.distinct_colours > 200' <<<"$stats")" true
+expect_eq "example png has ink" "$(jq '.ink_share > 0.15' <<<"$stats")" true
+expect_eq "example png shows micro-grids within the bounds" "$(jq '.near["#c8e3bb"] > 0.2' <<<"$stats")" true
 finish
