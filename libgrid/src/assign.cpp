@@ -69,14 +69,26 @@ struct Features {
     std::size_t size() const { return ids.size(); }
 };
 
-std::int32_t zone_of(const ZoneLocator& zones, sqlite3_stmt* st, int column) {
+/// The zone a code column names. `last` remembers the previous answer: rows in id order mostly
+/// repeat their predecessor's grid and micro-grid, so most rows skip the search.
+struct LastZone {
+    std::string code;
+    std::int32_t zone = k_null;
+};
+
+std::int32_t zone_of(const ZoneLocator& zones, sqlite3_stmt* st, int column, LastZone& last) {
     const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(st, column));
     const int n = sqlite3_column_bytes(st, column);
     if (text == nullptr || n == 0) {
         return k_null;
     }
-    const std::int64_t z = zones.find(std::string_view(text, static_cast<std::size_t>(n)));
-    return z < 0 ? k_unknown : static_cast<std::int32_t>(z);
+    const std::string_view code(text, static_cast<std::size_t>(n));
+    if (code != last.code) {
+        const std::int64_t z = zones.find(code);
+        last.code.assign(code);
+        last.zone = z < 0 ? k_unknown : static_cast<std::int32_t>(z);
+    }
+    return last.zone;
 }
 
 Features read_features(const Workspace& ws, const std::string& layer, const Level& grids, const Level& micros) {
@@ -99,10 +111,11 @@ Features read_features(const Workspace& ws, const std::string& layer, const Leve
     f.has_point.reserve(static_cast<std::size_t>(n));
     Statement st = ws.prepare(sql);
     sqlite3_stmt* h = st.handle();
+    LastZone last_grid, last_micro;
     while (st.step()) {
         f.ids.push_back(sqlite3_column_int64(h, 0));
-        f.old_grid.push_back(zone_of(grids.zones, h, 1));
-        f.old_micro.push_back(zone_of(micros.zones, h, 2));
+        f.old_grid.push_back(zone_of(grids.zones, h, 1, last_grid));
+        f.old_micro.push_back(zone_of(micros.zones, h, 2, last_micro));
         double x = 0, y = 0;
         const auto* blob = static_cast<const unsigned char*>(sqlite3_column_blob(h, 3));
         const bool ok = detail::spatialite_point(blob, static_cast<std::size_t>(sqlite3_column_bytes(h, 3)), x, y) &&
