@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <mutex>
@@ -470,10 +471,46 @@ Result assign(const Workspace& ws, const Options& options) {
     }
     result.seconds_place = seconds_since(t_place);
 
-    // Counts and findings.
-    std::optional<Nearest> nearest_grid, nearest_micro;
+    // The nearest zone of each point in none, found on all threads (a Nearest per thread: GEOS
+    // and PROJ objects never cross threads). For layer k and level l: the rows near_rows[k][l]
+    // (ascending) and their (zone code, metres) in near_found[k][l].
+    std::vector<std::array<std::vector<std::size_t>, 2>> near_rows(features.size());
+    std::vector<std::array<std::vector<std::pair<std::string, double>>, 2>> near_found(features.size());
     for (std::size_t k = 0; k < features.size(); ++k) {
         const Features& f = features[k];
+        for (int level = 0; level < 2; ++level) {
+            Level& lv = level == 0 ? grids : micros;
+            if (!lv.active()) {
+                continue;
+            }
+            const auto& placements = level == 0 ? placed[k].grid : placed[k].micro;
+            auto& todo = near_rows[k][static_cast<std::size_t>(level)];
+            for (std::size_t i = 0; i < f.size(); ++i) {
+                if (placements[i].zone == PointPlacement::none && f.has_point[i]) {
+                    todo.push_back(i);
+                }
+            }
+            auto& out = near_found[k][static_cast<std::size_t>(level)];
+            out.resize(todo.size());
+            if (todo.empty()) {
+                continue;
+            }
+            detail::for_chunks(todo.size(), 64, threads, [&]() -> detail::ChunkFn {
+                auto near = std::make_shared<Nearest>(lv.zones, ws.srid());
+                return [&, near](std::size_t begin, std::size_t end) {
+                    for (std::size_t j = begin; j < end; ++j) {
+                        const std::size_t i = todo[j];
+                        out[j] = near->find(f.points[i].x, f.points[i].y);
+                    }
+                };
+            });
+        }
+    }
+
+    // Counts and findings.
+    for (std::size_t k = 0; k < features.size(); ++k) {
+        const Features& f = features[k];
+        std::size_t near_next[2] = {0, 0}; // the next entry of near_rows[k][level]
         LayerCounts c;
         c.layer = f.layer;
         c.rows = static_cast<std::int64_t>(f.size());
@@ -510,11 +547,8 @@ Result assign(const Workspace& ws, const Options& options) {
                     ++(level == 0 ? c.no_grid : c.no_microgrid);
                     Finding& x = finding(lv.none);
                     if (f.has_point[i]) {
-                        auto& near = level == 0 ? nearest_grid : nearest_micro;
-                        if (!near) {
-                            near.emplace(lv.zones, ws.srid());
-                        }
-                        std::tie(x.nearest, x.distance_m) = near->find(f.points[i].x, f.points[i].y);
+                        const auto l = static_cast<std::size_t>(level);
+                        std::tie(x.nearest, x.distance_m) = std::move(near_found[k][l][near_next[l]++]);
                     }
                 } else if (p.zone == PointPlacement::several) {
                     ok = false;
