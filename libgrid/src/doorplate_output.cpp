@@ -8,6 +8,7 @@
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <png.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <atomic>
@@ -130,10 +131,11 @@ void png_warning_fn(png_structp, png_const_charp) {}
 
 /// A plate has three colours and the anti-aliased blends between two of them: ground to white
 /// (text, frame) and black to white (QR). Such an image is stored as an 8-bit palette PNG of
-/// those two ramps, a third of the data for zlib; any other colour falls back to RGB.
+/// those two ramps (8 steps each: 4 bits a pixel), a sixth of the data for zlib; any other colour
+/// falls back to RGB.
 class PlatePalette {
 public:
-    static constexpr int steps = 32;
+    static constexpr int steps = 8; // 16 colours: a 4-bit PNG, half the bytes of an 8-bit one
 
     explicit PlatePalette(std::uint32_t ground) {
         m_ground[0] = static_cast<int>((ground >> 16) & 0xFFU);
@@ -156,6 +158,12 @@ public:
             m_grey_index[v] = static_cast<png_byte>(steps + std::lround(v * (steps - 1) / 255.0));
             m_ramp_index[v] = static_cast<png_byte>(
                 span <= 0 ? 0 : std::clamp<long>(std::lround((v - m_ground[m_channel]) * (steps - 1.0) / span), 0, steps - 1));
+            // The colour on the ground-to-white ramp whose deciding channel is v, unquantised:
+            // a pixel is on the ramp when it is near this, whatever step it is stored as.
+            const double t = span <= 0 ? 0.0 : std::clamp((v - m_ground[m_channel]) / static_cast<double>(span), 0.0, 1.0);
+            for (int c = 0; c < 3; ++c) {
+                m_ideal[v][c] = static_cast<int>(std::lround(m_ground[c] + (255 - m_ground[c]) * t));
+            }
         }
     }
 
@@ -178,8 +186,8 @@ public:
                 i = m_grey_index[rgb[0]];
             } else {
                 i = m_ramp_index[rgb[m_channel]];
-                const png_color& c = m_colors[i];
-                if (std::abs(c.red - rgb[0]) > 8 || std::abs(c.green - rgb[1]) > 8 || std::abs(c.blue - rgb[2]) > 8) {
+                const int* c = m_ideal[rgb[m_channel]];
+                if (std::abs(c[0] - rgb[0]) > 8 || std::abs(c[1] - rgb[1]) > 8 || std::abs(c[2] - rgb[2]) > 8) {
                     return false;
                 }
             }
@@ -199,6 +207,7 @@ private:
     png_color m_colors[2 * steps] = {};
     png_byte m_grey_index[256] = {};
     png_byte m_ramp_index[256] = {};
+    int m_ideal[256][3] = {};
 };
 
 /// Writes an RGB24 cairo surface (native-endian 0xXXRRGGBB words) as a PNG with the resolution
@@ -210,15 +219,30 @@ std::string write_png_rows(std::FILE* file, const unsigned char* data, int width
         return reinterpret_cast<const std::uint32_t*>(data + static_cast<std::ptrdiff_t>(y) * stride);
     };
     // Map the whole image first: the choice of colour type comes before the first row is written.
+    // Rows are packed as they are mapped, two 4-bit indices a byte (the left pixel in the high
+    // nibble); a row equal to the one above (ground, frame) copies its packed bytes.
     const PlatePalette palette(row_of(0)[0]);
-    std::vector<png_byte> indexed(static_cast<std::size_t>(width) * static_cast<std::size_t>(height));
+    const std::size_t packed_stride = static_cast<std::size_t>(width + 1) / 2;
+    std::vector<png_byte> packed(packed_stride * static_cast<std::size_t>(height));
+    std::vector<png_byte> indices(static_cast<std::size_t>(width));
     bool use_palette = true;
     for (int y = 0; y < height && use_palette; ++y) {
-        use_palette = palette.map_row(row_of(y), indexed.data() + static_cast<std::ptrdiff_t>(y) * width, width);
+        png_byte* out = packed.data() + packed_stride * static_cast<std::size_t>(y);
+        if (y > 0 && std::memcmp(row_of(y), row_of(y - 1), static_cast<std::size_t>(width) * 4) == 0) {
+            std::memcpy(out, out - packed_stride, packed_stride);
+            continue;
+        }
+        use_palette = palette.map_row(row_of(y), indices.data(), width);
+        for (int x = 0; x + 1 < width; x += 2) {
+            out[x / 2] = static_cast<png_byte>((indices[static_cast<std::size_t>(x)] << 4) | indices[static_cast<std::size_t>(x) + 1]);
+        }
+        if (width % 2 != 0) {
+            out[width / 2] = static_cast<png_byte>(indices[static_cast<std::size_t>(width) - 1] << 4);
+        }
     }
     std::vector<png_byte> rgb;
     if (!use_palette) {
-        indexed.clear();
+        packed.clear();
         rgb.resize(static_cast<std::size_t>(width) * 3);
     }
     PngErrorBuffer err{};
@@ -239,7 +263,7 @@ std::string write_png_rows(std::FILE* file, const unsigned char* data, int width
     png_set_compression_level(png, level);
     // Palette rows compress best unfiltered; RGB rows with SUB (the flat ground becomes zeros).
     png_set_filter(png, PNG_FILTER_TYPE_BASE, use_palette ? PNG_FILTER_NONE : PNG_FILTER_SUB);
-    png_set_IHDR(png, info, static_cast<png_uint_32>(width), static_cast<png_uint_32>(height), 8,
+    png_set_IHDR(png, info, static_cast<png_uint_32>(width), static_cast<png_uint_32>(height), use_palette ? 4 : 8,
                  use_palette ? PNG_COLOR_TYPE_PALETTE : PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
                  PNG_COMPRESSION_TYPE_BASE, PNG_FILTER_TYPE_BASE);
     if (use_palette) {
@@ -250,7 +274,7 @@ std::string write_png_rows(std::FILE* file, const unsigned char* data, int width
     png_write_info(png, info);
     for (int y = 0; y < height; ++y) {
         if (use_palette) {
-            png_write_row(png, indexed.data() + static_cast<std::ptrdiff_t>(y) * width);
+            png_write_row(png, packed.data() + packed_stride * static_cast<std::size_t>(y));
         } else {
             const std::uint32_t* in = row_of(y);
             for (int x = 0; x < width; ++x) {
