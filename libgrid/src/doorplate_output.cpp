@@ -130,9 +130,9 @@ void png_error_fn(png_structp png, png_const_charp msg) {
 void png_warning_fn(png_structp, png_const_charp) {}
 
 /// A plate has three colours and the anti-aliased blends between two of them: ground to white
-/// (text, frame) and black to white (QR). Such an image is stored as an 8-bit palette PNG of
-/// those two ramps (8 steps each: 4 bits a pixel), a sixth of the data for zlib; any other colour
-/// falls back to RGB.
+/// (text, frame) and black to white (QR). Such an image is stored as a 4-bit palette PNG of
+/// those two ramps (8 steps each), a sixth of the RGB data for zlib; any other colour falls back
+/// to RGB.
 class PlatePalette {
 public:
     static constexpr int steps = 8; // 16 colours: a 4-bit PNG, half the bytes of an 8-bit one
