@@ -1,8 +1,10 @@
-// Private helpers of the redistrict module: a portable PRNG and integer quantisation, so that the
+// Private helpers of the redistrict module: the portable PRNG and integer quantisation, so that the
 // plan depends only on the input and the seed, never on the machine.
 #pragma once
 
 #include "libgrid/redistrict.hpp"
+
+#include "detail/random.hpp"
 
 #include <cmath>
 #include <cstdint>
@@ -11,54 +13,9 @@
 
 namespace grid::redistrict::detail {
 
-/// splitmix64: seeds xoshiro and derives sub-seeds.
-inline std::uint64_t splitmix64(std::uint64_t& state) noexcept {
-    std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
-/// xoshiro256** (Blackman & Vigna): the same sequence on every platform.
-class Rng {
-public:
-    explicit Rng(std::uint64_t seed) noexcept {
-        std::uint64_t s = seed;
-        for (auto& word : m_s) {
-            word = splitmix64(s);
-        }
-    }
-    std::uint64_t next() noexcept {
-        const std::uint64_t result = rotl(m_s[1] * 5, 7) * 9;
-        const std::uint64_t t = m_s[1] << 17;
-        m_s[2] ^= m_s[0];
-        m_s[3] ^= m_s[1];
-        m_s[1] ^= m_s[2];
-        m_s[0] ^= m_s[3];
-        m_s[2] ^= t;
-        m_s[3] = rotl(m_s[3], 45);
-        return result;
-    }
-    /// Uniform in [0, n) without modulo bias (n > 0).
-    std::uint64_t below(std::uint64_t n) noexcept {
-        const std::uint64_t limit = ~std::uint64_t{0} - (~std::uint64_t{0} % n);
-        std::uint64_t r = next();
-        while (r >= limit) {
-            r = next();
-        }
-        return r % n;
-    }
-    template <class T> void shuffle(std::vector<T>& v) noexcept {
-        for (std::size_t i = v.size(); i > 1; --i) {
-            const std::size_t j = static_cast<std::size_t>(below(i));
-            std::swap(v[i - 1], v[j]);
-        }
-    }
-
-private:
-    static std::uint64_t rotl(std::uint64_t x, int k) noexcept { return (x << k) | (x >> (64 - k)); }
-    std::uint64_t m_s[4];
-};
+/// The portable generator (xoshiro256** seeded with splitmix64) of detail/random.hpp, shared
+/// with synth: the same sequences as before.
+using grid::detail::Rng;
 
 /// Rounds v * factor to the nearest integer (a single IEEE multiplication and llround: exact
 /// and the same on every platform).
