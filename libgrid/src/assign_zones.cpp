@@ -5,6 +5,7 @@
 #include "libgrid/error.hpp"
 
 #include "detail/assign_internal.hpp"
+#include "detail/parallel.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -36,47 +37,21 @@ void for_chunks(std::size_t n, std::size_t chunk, unsigned threads, const std::f
     chunk = std::max<std::size_t>(chunk, 1);
     const std::size_t chunks = (n + chunk - 1) / chunk;
     threads = std::max(1U, std::min<unsigned>(threads == 0 ? 2 : threads, static_cast<unsigned>(std::min<std::size_t>(chunks, 256))));
-    std::atomic<std::size_t> next{0};
     std::atomic<std::size_t> done{0};
-    std::atomic<bool> stop{false};
-    std::exception_ptr first;
-    std::mutex first_mutex;
-    auto run = [&](bool reports) {
-        try {
-            const ChunkFn work = make_worker();
-            while (!stop.load(std::memory_order_relaxed)) {
-                const std::size_t c = next.fetch_add(1, std::memory_order_relaxed);
-                if (c >= chunks) {
-                    break;
-                }
-                const std::size_t begin = c * chunk;
-                const std::size_t end = std::min(n, begin + chunk);
-                work(begin, end);
-                const std::size_t now = done.fetch_add(end - begin, std::memory_order_relaxed) + (end - begin);
-                if (reports && progress) {
-                    progress(now);
-                }
+    const auto caller = std::this_thread::get_id(); // the one thread that reports progress
+    grid::detail::parallel_workers(chunks, threads, [&](const grid::detail::NextTask& next) {
+        const ChunkFn work = make_worker();
+        const bool reports = progress && std::this_thread::get_id() == caller;
+        for (std::size_t c = next(); c != grid::detail::no_task; c = next()) {
+            const std::size_t begin = c * chunk;
+            const std::size_t end = std::min(n, begin + chunk);
+            work(begin, end);
+            const std::size_t now = done.fetch_add(end - begin, std::memory_order_relaxed) + (end - begin);
+            if (reports) {
+                progress(now);
             }
-        } catch (...) {
-            std::lock_guard<std::mutex> lock(first_mutex);
-            if (!first) {
-                first = std::current_exception();
-            }
-            stop = true;
         }
-    };
-    std::vector<std::thread> pool;
-    pool.reserve(threads - 1);
-    for (unsigned t = 1; t < threads; ++t) {
-        pool.emplace_back(run, false);
-    }
-    run(true);
-    for (auto& t : pool) {
-        t.join();
-    }
-    if (first) {
-        std::rethrow_exception(first);
-    }
+    });
 }
 
 bool spatialite_point(const unsigned char* b, std::size_t size, double& x, double& y) noexcept {
