@@ -2,6 +2,7 @@
 // or a folder of SVG / PNG files, one per plate, rendered on every core. PNGs are written with
 // libpng at a low compression level: cairo's own writer was three times slower here.
 #include "detail/doorplate_render.hpp"
+#include "detail/parallel.hpp"
 
 #include "libgrid/error.hpp"
 
@@ -23,8 +24,8 @@
 #include <future>
 #include <map>
 #include <mutex>
-#include <thread>
 #include <sys/stat.h>
+#include <thread>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -112,7 +113,7 @@ void crop_marks(cairo_t* cr, const PlateSpec& spec) {
 
 cairo_status_t write_to_file(void* closure, const unsigned char* data, unsigned int length) {
     return std::fwrite(data, 1, length, static_cast<std::FILE*>(closure)) == length ? CAIRO_STATUS_SUCCESS
-                                                                                     : CAIRO_STATUS_WRITE_ERROR;
+                                                                                    : CAIRO_STATUS_WRITE_ERROR;
 }
 
 /// libpng reports errors through longjmp; keep the C++ objects out of that frame.
@@ -134,7 +135,7 @@ void png_warning_fn(png_structp, png_const_charp) {}
 /// those two ramps (8 steps each), a sixth of the RGB data for zlib; any other colour falls back
 /// to RGB.
 class PlatePalette {
-public:
+  public:
     static constexpr int steps = 8; // 16 colours: a 4-bit PNG, half the bytes of an 8-bit one
 
     explicit PlatePalette(std::uint32_t ground) {
@@ -157,10 +158,13 @@ public:
         for (int v = 0; v < 256; ++v) {
             m_grey_index[v] = static_cast<png_byte>(steps + std::lround(v * (steps - 1) / 255.0));
             m_ramp_index[v] = static_cast<png_byte>(
-                span <= 0 ? 0 : std::clamp<long>(std::lround((v - m_ground[m_channel]) * (steps - 1.0) / span), 0, steps - 1));
+                span <= 0
+                    ? 0
+                    : std::clamp<long>(std::lround((v - m_ground[m_channel]) * (steps - 1.0) / span), 0, steps - 1));
             // The colour on the ground-to-white ramp whose deciding channel is v, unquantised:
             // a pixel is on the ramp when it is near this, whatever step it is stored as.
-            const double t = span <= 0 ? 0.0 : std::clamp((v - m_ground[m_channel]) / static_cast<double>(span), 0.0, 1.0);
+            const double t =
+                span <= 0 ? 0.0 : std::clamp((v - m_ground[m_channel]) / static_cast<double>(span), 0.0, 1.0);
             for (int c = 0; c < 3; ++c) {
                 m_ideal[v][c] = static_cast<int>(std::lround(m_ground[c] + (255 - m_ground[c]) * t));
             }
@@ -198,7 +202,7 @@ public:
         return true;
     }
 
-private:
+  private:
     static png_byte blend(int ground, int i) {
         return static_cast<png_byte>(std::lround(ground + (255 - ground) * static_cast<double>(i) / (steps - 1)));
     }
@@ -234,7 +238,8 @@ std::string write_png_rows(std::FILE* file, const unsigned char* data, int width
         }
         use_palette = palette.map_row(row_of(y), indices.data(), width);
         for (int x = 0; x + 1 < width; x += 2) {
-            out[x / 2] = static_cast<png_byte>((indices[static_cast<std::size_t>(x)] << 4) | indices[static_cast<std::size_t>(x) + 1]);
+            out[x / 2] = static_cast<png_byte>((indices[static_cast<std::size_t>(x)] << 4) |
+                                               indices[static_cast<std::size_t>(x) + 1]);
         }
         if (width % 2 != 0) {
             out[width / 2] = static_cast<png_byte>(indices[static_cast<std::size_t>(width) - 1] << 4);
@@ -296,9 +301,9 @@ void write_png(const std::string& path, cairo_surface_t* surface, double dpi, in
     if (file == nullptr) {
         throw io_error(path, std::string("cannot create: ") + std::strerror(errno));
     }
-    const std::string msg = write_png_rows(
-        file, cairo_image_surface_get_data(surface), cairo_image_surface_get_width(surface),
-        cairo_image_surface_get_height(surface), cairo_image_surface_get_stride(surface), dpi, level);
+    const std::string msg =
+        write_png_rows(file, cairo_image_surface_get_data(surface), cairo_image_surface_get_width(surface),
+                       cairo_image_surface_get_height(surface), cairo_image_surface_get_stride(surface), dpi, level);
     const bool closed = std::fclose(file) == 0;
     if (!msg.empty() || !closed) {
         std::remove(path.c_str());
@@ -308,12 +313,12 @@ void write_png(const std::string& path, cairo_surface_t* surface, double dpi, in
 
 /// The plates to draw, in input order; the others are listed in the report and skipped.
 struct Job {
-    std::size_t index;   ///< into the input and the report
+    std::size_t index; ///< into the input and the report
     std::string payload;
 };
 
 class Progress {
-public:
+  public:
     Progress(const progress_fn& fn, std::size_t total) : m_fn(fn), m_total(total) {}
     void step() {
         const std::size_t done = ++m_done;
@@ -323,7 +328,7 @@ public:
         }
     }
 
-private:
+  private:
     const progress_fn& m_fn;
     std::size_t m_total;
     std::atomic<std::size_t> m_done{0};
@@ -464,17 +469,11 @@ void render_files(const std::vector<PlateData>& plates, const std::vector<Job>& 
     const double px_per_mm = options.dpi / 25.4;
     const int width_px = static_cast<int>(std::lround(spec.width_mm * px_per_mm));
     const int height_px = static_cast<int>(std::lround(spec.height_mm * px_per_mm));
-    unsigned workers = options.threads > 0 ? static_cast<unsigned>(options.threads)
-                                           : std::max(1U, std::thread::hardware_concurrency());
-    workers = std::max<unsigned>(1, std::min<unsigned>(workers, static_cast<unsigned>(jobs.size())));
-    std::atomic<std::size_t> next{0};
-    std::atomic<bool> stop{false};
-    std::exception_ptr first_error;
-    std::mutex error_mutex;
     Progress progress(options.progress, jobs.size());
-
-    auto work = [&]() {
-        try {
+    // One renderer and image per thread (cairo and pango objects stay on their thread).
+    grid::detail::parallel_workers(
+        jobs.size(), grid::detail::thread_count(static_cast<unsigned>(std::max(0, options.threads))),
+        [&](const grid::detail::NextTask& next) {
             detail::PlateRenderer renderer(spec, options.title, !png);
             detail::SurfacePtr surface;
             detail::CairoPtr cr;
@@ -487,11 +486,7 @@ void render_files(const std::vector<PlateData>& plates, const std::vector<Job>& 
                                 "use a lower --dpi");
                 }
             }
-            while (!stop) {
-                const std::size_t i = next++;
-                if (i >= jobs.size()) {
-                    break;
-                }
+            for (std::size_t i = next(); i != grid::detail::no_task; i = next()) {
                 PlateResult& result = report.plates[jobs[i].index];
                 const PlateData& plate = plates[jobs[i].index];
                 if (png) {
@@ -505,8 +500,7 @@ void render_files(const std::vector<PlateData>& plates, const std::vector<Job>& 
                     cairo_svg_surface_set_document_unit(svg.get(), CAIRO_SVG_UNIT_MM);
                     {
                         detail::CairoPtr scr(cairo_create(svg.get()));
-                        renderer.draw(scr.get(), plate, detail::encode_qr(jobs[i].payload, spec.ec_level), 0.0,
-                                      result);
+                        renderer.draw(scr.get(), plate, detail::encode_qr(jobs[i].payload, spec.ec_level), 0.0, result);
                     }
                     cairo_surface_finish(svg.get());
                     if (cairo_surface_status(svg.get()) != CAIRO_STATUS_SUCCESS) {
@@ -517,25 +511,7 @@ void render_files(const std::vector<PlateData>& plates, const std::vector<Job>& 
                 result.file = files[i];
                 progress.step();
             }
-        } catch (...) {
-            std::lock_guard<std::mutex> lock(error_mutex);
-            if (!first_error) {
-                first_error = std::current_exception();
-            }
-            stop = true;
-        }
-    };
-    std::vector<std::thread> threads;
-    for (unsigned t = 1; t < workers; ++t) {
-        threads.emplace_back(work);
-    }
-    work();
-    for (auto& t : threads) {
-        t.join();
-    }
-    if (first_error) {
-        std::rethrow_exception(first_error);
-    }
+        });
 }
 
 } // namespace
