@@ -126,6 +126,7 @@ nlohmann::ordered_json to_json(const grid::assign::Result& r, const std::string&
             {"all_placed", r.all_placed()},
             {"threads", r.threads},
             {"seconds", {{"read", round_to(r.seconds_read, 1e-3)}, {"place", round_to(r.seconds_place, 1e-3)},
+                         {"report", round_to(r.seconds_report, 1e-3)},
                          {"write", round_to(r.seconds_write, 1e-3)}}}};
 }
 

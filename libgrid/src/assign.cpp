@@ -8,6 +8,8 @@
 #include "libgrid/workspace.hpp"
 
 #include "detail/assign_internal.hpp"
+#include "detail/parallel.hpp"
+#include "detail/vectors.hpp"
 
 #include <sqlite3.h>
 
@@ -92,25 +94,21 @@ std::int32_t zone_of(const ZoneLocator& zones, sqlite3_stmt* st, int column, Las
     return last.zone;
 }
 
-Features read_features(const Workspace& ws, const std::string& layer, const Level& grids, const Level& micros) {
-    Features f;
-    f.layer = layer;
+/// Reads the layer's rows with ids in [lo, hi] (in id order) into `f`.
+void read_id_range(const Workspace& ws, const std::string& layer, std::int64_t lo, std::int64_t hi, const Level& grids,
+                   const Level& micros, Features& f) {
     std::string sql;
     if (layer == "building") {
-        sql = "SELECT id, grid_code, microgrid_code, location, code, AsBinary(geom) FROM building ORDER BY id";
+        sql = "SELECT id, grid_code, microgrid_code, location, code, AsBinary(geom) FROM building";
     } else if (layer == "address") {
-        sql = "SELECT id, grid_code, microgrid_code, geom FROM address ORDER BY id";
+        sql = "SELECT id, grid_code, microgrid_code, geom FROM address";
     } else {
-        sql = "SELECT h.id, h.grid_code, h.microgrid_code, a.geom FROM house h LEFT JOIN address a ON a.code = h.address_code "
-              "ORDER BY h.id";
+        sql = "SELECT h.id, h.grid_code, h.microgrid_code, a.geom FROM house h LEFT JOIN address a ON a.code = h.address_code";
     }
-    const std::int64_t n = ws.count(layer);
-    f.ids.reserve(static_cast<std::size_t>(n));
-    f.old_grid.reserve(static_cast<std::size_t>(n));
-    f.old_micro.reserve(static_cast<std::size_t>(n));
-    f.points.reserve(static_cast<std::size_t>(n));
-    f.has_point.reserve(static_cast<std::size_t>(n));
+    sql += layer == "house" ? " WHERE h.id BETWEEN ?1 AND ?2 ORDER BY h.id" : " WHERE id BETWEEN ?1 AND ?2 ORDER BY id";
     Statement st = ws.prepare(sql);
+    st.bind(1, lo);
+    st.bind(2, hi);
     sqlite3_stmt* h = st.handle();
     LastZone last_grid, last_micro;
     while (st.step()) {
@@ -129,6 +127,58 @@ Features read_features(const Workspace& ws, const std::string& layer, const Leve
             const unsigned char* wkb = st.column_blob(5, size);
             f.footprints.emplace_back(wkb, wkb + size);
         }
+    }
+}
+
+/// Appends `part` to `f`.
+void append(Features& f, Features&& part) {
+    using grid::detail::move_into;
+    move_into(f.ids, part.ids);
+    move_into(f.codes, part.codes);
+    move_into(f.old_grid, part.old_grid);
+    move_into(f.old_micro, part.old_micro);
+    move_into(f.points, part.points);
+    move_into(f.has_point, part.has_point);
+    move_into(f.footprints, part.footprints);
+}
+
+/// Reads one layer, in id order. A layer of at least `parallel_rows` rows is read in `threads`
+/// id ranges at once: the first on `ws`, the others on read-only connections of their own (one
+/// connection steps one statement at a time). Give 1 thread while the caller holds a transaction
+/// open on `ws`: other connections would not see its changes.
+Features read_features(const Workspace& ws, const std::string& layer, const Level& grids, const Level& micros,
+                       unsigned threads, std::int64_t parallel_rows) {
+    Features f;
+    f.layer = layer;
+    Statement bounds = ws.prepare("SELECT count(*), min(id), max(id) FROM " + layer);
+    bounds.step();
+    const std::int64_t n = sqlite3_column_int64(bounds.handle(), 0);
+    const std::int64_t lo = sqlite3_column_int64(bounds.handle(), 1);
+    const std::int64_t hi = sqlite3_column_int64(bounds.handle(), 2);
+    const std::size_t parts = threads > 1 && n >= parallel_rows ? std::min(threads, 16U) : 1;
+    std::vector<Features> part(parts);
+    for (auto& p : part) {
+        const auto expect = static_cast<std::size_t>(n) / parts + 1024;
+        p.ids.reserve(expect);
+        p.old_grid.reserve(expect);
+        p.old_micro.reserve(expect);
+        p.points.reserve(expect);
+        p.has_point.reserve(expect);
+    }
+    const auto span = static_cast<std::uint64_t>(hi - lo) + 1; // ids are [lo, hi]
+    auto first_id = [&](std::size_t k) { return lo + static_cast<std::int64_t>(span / parts * k + std::min<std::uint64_t>(k, span % parts)); };
+    grid::detail::parallel_for(parts, static_cast<unsigned>(parts), [&](std::size_t k) {
+        const std::int64_t a = first_id(k);
+        const std::int64_t b = k + 1 == parts ? hi : first_id(k + 1) - 1;
+        if (k == 0) {
+            read_id_range(ws, layer, a, b, grids, micros, part[k]);
+        } else {
+            const Workspace other = Workspace::open(ws.path(), Workspace::Mode::read_only);
+            read_id_range(other, layer, a, b, grids, micros, part[k]);
+        }
+    });
+    for (auto& p : part) {
+        append(f, std::move(p));
     }
     return f;
 }
@@ -248,123 +298,53 @@ std::vector<Placement> place_points(const Features& f, const Level& lv, unsigned
 /// Nearest zone and the distance in metres, for features in none.
 class Nearest {
 public:
-    Nearest(const ZoneLocator& zones, int srid) : m_zones(zones), m_probe(zones) {
-        geom::Envelope all{};
-        double width = 0;
-        for (std::size_t i = 0; i < zones.size(); ++i) {
-            const auto& e = zones.envelope(i);
-            if (i == 0) {
-                all = e;
-            } else {
-                all.expand(e);
-            }
-            width += std::max(e.width(), e.height());
-        }
-        m_extent = all;
-        m_step = zones.size() > 0 ? std::max(width / static_cast<double>(zones.size()), 1e-9) : 1;
+    Nearest(const ZoneLocator& zones, int srid) : m_zones(zones) {
         const crs::CrsSpec ws_spec{crs::CrsSpec::Kind::epsg, srid};
         if (ws_spec.is_geographic() && zones.size() > 0) {
+            geom::Envelope all = zones.envelope(0);
+            for (std::size_t i = 1; i < zones.size(); ++i) {
+                all.expand(zones.envelope(i));
+            }
             const int gk = crs::gauss_kruger_epsg((all.minx + all.maxx) / 2);
             m_metric.emplace(ws_spec, crs::CrsSpec{crs::CrsSpec::Kind::epsg, gk});
         }
     }
 
     /// Code of the nearest zone and distance in metres; ("", -1) when there are no zones.
-    /// Candidates are measured in order of their envelope's distance, and the search stops at the
-    /// first envelope farther than the best zone found: a few exact distances per point.
+    /// The zone is searched best first by envelope on the outlines' own edges, in the local plane
+    /// of the point (degrees scaled to metres at its latitude): a few edge scans per point. For a
+    /// workspace in degrees the distance reported is then measured between the point and the
+    /// nearest point of that zone, both projected to the Gauss-Krueger zone by PROJ.
     std::pair<std::string, double> find(double x, double y) {
         if (m_zones.size() == 0) {
             return {"", -1};
         }
-        const double reach = std::max({m_extent.width(), m_extent.height(), m_step}) * 4 +
-                             std::max(std::fabs(x - m_extent.minx), std::fabs(y - m_extent.miny));
-        double r = m_step;
-        std::vector<std::size_t> cand;
-        while (true) {
-            m_zones.candidates({x - r, y - r, x + r, y + r}, cand);
-            if (!cand.empty() || r > reach) {
-                break;
-            }
-            r *= 2;
-        }
-        const geom::Geometry p = geom::make_point(x, y);
-        // The nearest zone lies no farther than the nearest candidate envelope's farthest corner,
-        // so one more query with that radius holds it.
-        double bound = -1;
-        for (auto z : cand) {
-            const auto& e = m_zones.envelope(z);
-            const double far = std::hypot(std::max(std::fabs(x - e.minx), std::fabs(x - e.maxx)),
-                                          std::max(std::fabs(y - e.miny), std::fabs(y - e.maxy)));
-            bound = bound < 0 ? far : std::min(bound, far);
-        }
-        // In degrees a zone nearer in metres may lie farther: widen by the ratio of the longest
-        // to the shortest metres per degree.
-        const double scale = metres_per_unit_at_least(y);
+        double sx = 1, sy = 1;
         if (m_metric) {
-            bound *= 112000.0 / scale;
+            // Metres per degree of longitude and of latitude on the ellipsoid at this latitude.
+            const double phi = y * 3.14159265358979323846 / 180.0;
+            sx = 111412.84 * std::cos(phi) - 93.5 * std::cos(3 * phi);
+            sy = 111132.954 - 559.822 * std::cos(2 * phi) + 1.175 * std::cos(4 * phi);
         }
-        if (bound > r) {
-            m_zones.candidates({x - bound, y - bound, x + bound, y + bound}, cand);
+        const auto [zone, plane] = m_zones.nearest(x, y, std::min(sx, sy), [&](std::size_t z) {
+            return m_zones.edge_distance(z, x, y, sx, sy);
+        });
+        if (!std::isfinite(plane)) {
+            return {"", -1}; // no zone has an edge
         }
-        // Envelope distances are lower bounds of the zone distances, in degrees and, scaled by
-        // the smallest metres-per-unit of the area, in metres.
-        std::vector<std::pair<double, std::size_t>> order;
-        order.reserve(cand.size());
-        for (auto z : cand) {
-            const auto& e = m_zones.envelope(z);
-            const double dx = std::max({e.minx - x, 0.0, x - e.maxx});
-            const double dy = std::max({e.miny - y, 0.0, y - e.maxy});
-            order.emplace_back(std::hypot(dx, dy), z);
+        if (!m_metric || plane == 0) {
+            return {m_zones.code(zone), plane};
         }
-        std::sort(order.begin(), order.end());
-        std::string code;
-        double best_m = -1;
-        for (const auto& [lower, z] : order) {
-            if (best_m >= 0 && lower * scale > best_m) {
-                break;
-            }
-            const double d = metric_distance(m_probe.geometry(z), p.get());
-            if (best_m < 0 || d < best_m) {
-                best_m = d;
-                code = m_zones.code(z);
-            }
-        }
-        return {code, best_m};
+        geom::Point near{};
+        m_zones.edge_distance(zone, x, y, sx, sy, &near);
+        double px = x, py = y;
+        m_metric->transform(px, py);
+        m_metric->transform(near.x, near.y);
+        return {m_zones.code(zone), std::hypot(near.x - px, near.y - py)};
     }
 
 private:
-    /// A lower bound of the metres in one unit of the workspace CRS around latitude y: 1 for a
-    /// projected CRS; for degrees, a degree of longitude at the highest latitude of the zones
-    /// (shorter than any degree of latitude), with 1% to spare.
-    double metres_per_unit_at_least(double y) const {
-        if (!m_metric) {
-            return 1.0;
-        }
-        const double lat = std::min(89.0, std::max({std::fabs(y), std::fabs(m_extent.miny), std::fabs(m_extent.maxy)}) + 1.0);
-        return 0.99 * 111320.0 * std::cos(lat * 3.14159265358979323846 / 180.0);
-    }
-
-    double metric_distance(const GEOSGeometry* zone, const GEOSGeometry* point) {
-        if (!m_metric) {
-            return geom::distance(zone, point);
-        }
-        GEOSCoordSequence* seq = GEOSNearestPoints_r(geom::context(), zone, point);
-        if (seq == nullptr) {
-            return geom::distance(zone, point);
-        }
-        double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
-        GEOSCoordSeq_getXY_r(geom::context(), seq, 0, &x0, &y0);
-        GEOSCoordSeq_getXY_r(geom::context(), seq, 1, &x1, &y1);
-        GEOSCoordSeq_destroy_r(geom::context(), seq);
-        m_metric->transform(x0, y0);
-        m_metric->transform(x1, y1);
-        return std::hypot(x1 - x0, y1 - y0);
-    }
-
     const ZoneLocator& m_zones;
-    ZoneLocator::Probe m_probe;
-    geom::Envelope m_extent{};
-    double m_step = 1;
     std::optional<crs::Transformer> m_metric;
 };
 
@@ -432,6 +412,10 @@ Result assign(const Workspace& ws, const Options& options) {
     Result result;
     result.dry_run = options.dry_run;
     result.threads = threads;
+    // Inside the caller's own transaction, other connections would not see its changes: read
+    // on this connection alone then.
+    const unsigned read_threads = sqlite3_get_autocommit(ws.db()) != 0 ? threads : 1;
+    ReadSnapshot snapshot(ws); // one lock for all reads instead of one per statement
     const auto t_read = Clock::now();
     progress("reading", 0, 0);
     Level grids{"grid", "grid_code", Issue::no_grid, Issue::several_grids, Issue::straddles_grids, {}, 0};
@@ -448,7 +432,7 @@ Result assign(const Workspace& ws, const Options& options) {
     }
     std::vector<Features> features;
     for (const auto& l : layers) {
-        features.push_back(read_features(ws, l, grids, micros));
+        features.push_back(read_features(ws, l, grids, micros, read_threads, options.parallel_read_rows));
     }
     result.seconds_read = seconds_since(t_read);
 
@@ -470,6 +454,7 @@ Result assign(const Workspace& ws, const Options& options) {
         progress("placing", f.size(), f.size());
     }
     result.seconds_place = seconds_since(t_place);
+    const auto t_report = Clock::now();
 
     // The nearest zone of each point in none, found on all threads (a Nearest per thread: GEOS
     // and PROJ objects never cross threads). For layer k and level l: the rows near_rows[k][l]
@@ -616,6 +601,9 @@ Result assign(const Workspace& ws, const Options& options) {
         }
         result.layers.push_back(c);
     }
+
+    result.seconds_report = seconds_since(t_report);
+    snapshot.end();
 
     // Writing: only the rows that change, one transaction, one audit row.
     const auto t_write = Clock::now();

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstring>
 #include <exception>
+#include <limits>
 #include <mutex>
 #include <thread>
 
@@ -271,6 +272,38 @@ int ZoneLocator::inside(std::size_t zone, double x, double y) const noexcept {
         }
     }
     return odd ? 1 : 0;
+}
+
+double ZoneLocator::edge_distance(std::size_t zone, double x, double y, double sx, double sy,
+                                  geom::Point* nearest) const noexcept {
+    if (nearest != nullptr) {
+        *nearest = {x, y};
+    }
+    if (inside(zone, x, y) != 0) {
+        return 0;
+    }
+    double best = std::numeric_limits<double>::infinity();
+    const double* xy = m_xy.data();
+    for (std::uint32_t r = m_zone_ring[zone]; r < m_zone_ring[zone + 1]; ++r) {
+        const std::uint32_t end = m_ring_start[r + 1] - 1;
+        for (std::uint32_t k = m_ring_start[r]; k < end; ++k) {
+            // The edge from a to b, relative to the point, in the scaled plane.
+            const double ax = (xy[2 * k] - x) * sx, ay = (xy[2 * k + 1] - y) * sy;
+            const double bx = (xy[2 * k + 2] - x) * sx, by = (xy[2 * k + 3] - y) * sy;
+            const double dx = bx - ax, dy = by - ay;
+            const double len2 = dx * dx + dy * dy;
+            const double t = len2 > 0 ? std::clamp(-(ax * dx + ay * dy) / len2, 0.0, 1.0) : 0.0;
+            const double px = ax + t * dx, py = ay + t * dy;
+            const double d2 = px * px + py * py;
+            if (d2 < best) {
+                best = d2;
+                if (nearest != nullptr) {
+                    *nearest = {x + px / sx, y + py / sy};
+                }
+            }
+        }
+    }
+    return std::sqrt(best);
 }
 
 std::int64_t ZoneLocator::find(std::string_view code) const {

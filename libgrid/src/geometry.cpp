@@ -7,6 +7,7 @@
 #include <cstdarg>
 #include <cstdio>
 #include <numeric>
+#include <queue>
 #include <sstream>
 
 namespace grid::geom {
@@ -645,5 +646,56 @@ void STRtree::query(const Envelope& q, std::vector<std::size_t>& out) const {
 }
 
 void STRtree::query(double x, double y, std::vector<std::size_t>& out) const { query(Envelope{x, y, x, y}, out); }
+
+namespace {
+
+double envelope_distance(const Envelope& e, double x, double y) noexcept {
+    const double dx = std::max({e.minx - x, 0.0, x - e.maxx});
+    const double dy = std::max({e.miny - y, 0.0, y - e.maxy});
+    return std::hypot(dx, dy);
+}
+
+} // namespace
+
+std::pair<std::size_t, double> STRtree::nearest(double x, double y, double lower_scale,
+                                                const std::function<double(std::size_t)>& distance) const {
+    if (m_count == 0) {
+        return {m_count, -1};
+    }
+    // Entries are nodes (index) or items (m_nodes.size() + item), keyed by their lower bound;
+    // the smallest first.
+    using Entry = std::pair<double, std::size_t>;
+    std::priority_queue<Entry, std::vector<Entry>, std::greater<>> queue;
+    const std::size_t item_base = m_nodes.size();
+    queue.emplace(envelope_distance(m_nodes[m_root].env, x, y) * lower_scale, m_root);
+    std::size_t best = m_count;
+    double best_d = -1;
+    while (!queue.empty()) {
+        const auto [lower, entry] = queue.top();
+        queue.pop();
+        if (best_d >= 0 && lower > best_d) {
+            break;
+        }
+        if (entry >= item_base) {
+            const std::size_t item = entry - item_base;
+            const double d = distance(item);
+            if (best_d < 0 || d < best_d || (d == best_d && item < best)) {
+                best = item;
+                best_d = d;
+            }
+            continue;
+        }
+        const Node& n = m_nodes[entry];
+        for (std::size_t k = 0; k < n.count; ++k) {
+            if (n.leaf) {
+                const std::size_t item = m_order[n.first + k];
+                queue.emplace(envelope_distance(m_items[item], x, y) * lower_scale, item_base + item);
+            } else {
+                queue.emplace(envelope_distance(m_nodes[n.first + k].env, x, y) * lower_scale, n.first + k);
+            }
+        }
+    }
+    return {best, best_d};
+}
 
 } // namespace grid::geom

@@ -3,6 +3,7 @@
 #include "libgrid/synth.hpp"
 
 #include "detail/synth_internal.hpp"
+#include "detail/vectors.hpp"
 
 #include "libgrid/codes.hpp"
 #include "libgrid/error.hpp"
@@ -127,18 +128,7 @@ void Finisher::finish(Batch& batch) {
 
 } // namespace detail
 
-namespace {
-
-template <typename T>
-void move_into(std::vector<T>& to, std::vector<T>& from) {
-    if (to.empty()) {
-        to = std::move(from);
-    } else {
-        to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
-    }
-}
-
-} // namespace
+using grid::detail::move_into;
 
 Counts generate(const Options& options, const std::function<void(Batch&&)>& sink) {
     const detail::Plan plan = detail::make_plan(options);

@@ -296,6 +296,20 @@ void Transaction::commit() {
     m_done = true;
 }
 
+ReadSnapshot::ReadSnapshot(const Workspace& ws) : m_db(ws.db()) {
+    if (sqlite3_get_autocommit(m_db) != 0) {
+        exec_raw(m_db, "BEGIN", "starting to read the workspace");
+        m_open = true;
+    }
+}
+
+void ReadSnapshot::end() noexcept {
+    if (m_open) {
+        sqlite3_exec(m_db, "COMMIT", nullptr, nullptr, nullptr);
+        m_open = false;
+    }
+}
+
 // --- Workspace ------------------------------------------------------------------------------
 
 Workspace::Workspace(sqlite3* db, void* cache, std::string path, Mode mode)

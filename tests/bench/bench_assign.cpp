@@ -192,8 +192,8 @@ int main(int argc, char** argv) {
             best_place = std::min(best_place, r.seconds_place);
         }
         const auto& c = r.layers.at(0);
-        std::printf("gridkit assign  : %.3f s total (read %.3f s, place both levels %.3f s), best of 3\n", best_total,
-                    r.seconds_read, best_place);
+        std::printf("gridkit assign  : %.3f s total (read %.3f s, place both levels %.3f s, report %.3f s), best of 3\n",
+                    best_total, r.seconds_read, best_place, r.seconds_report);
         std::printf("                  %.0f points/s end to end, %.0f points/s placing (grid + micro-grid)\n",
                     n / best_total, n / best_place);
         std::printf("                  placed %lld, in no grid %lld, no micro-grid %lld, several grids %lld, several micro-grids %lld\n",

@@ -46,10 +46,22 @@ public:
     std::int64_t find(std::string_view code) const;
     /// Zones whose envelope meets `e`, ascending.
     void candidates(const geom::Envelope& e, std::vector<std::size_t>& out) const;
+    /// The zone nearest to (x, y) by `distance(zone)` and that distance, searched best first
+    /// by envelope (geom::STRtree::nearest); (size(), -1) when there are no zones.
+    std::pair<std::size_t, double> nearest(double x, double y, double lower_scale,
+                                           const std::function<double(std::size_t zone)>& distance) const {
+        return m_tree.nearest(x, y, lower_scale, distance);
+    }
     /// Exact point-in-zone test on the outline's rings without GEOS: 1 in the interior, 0 outside
     /// the closed zone, -1 when the point is on an edge or too close to one for double arithmetic
     /// to tell (then ask GEOS, as Probe::locate does).
     int inside(std::size_t zone, double x, double y) const noexcept;
+    /// Distance from (x, y) to the zone's nearest edge after scaling x by `sx` and y by `sy`
+    /// (a local plane: metres per degree of longitude and latitude, or 1 and 1); 0 inside.
+    /// `nearest`, when given, receives the nearest point of the edges (unscaled; for a point
+    /// inside, the point itself).
+    double edge_distance(std::size_t zone, double x, double y, double sx, double sy,
+                         geom::Point* nearest = nullptr) const noexcept;
 
     /// Per-thread lookups (GEOS objects never cross threads).
     class Probe {
@@ -124,6 +136,9 @@ struct Options {
     unsigned threads = 2;
     /// A building with at least this share of its footprint outside its zone is reported as straddling.
     double straddle_share = 0.01;
+    /// A layer with at least this many rows is read on all threads, one id range each on a
+    /// read-only connection of its own (not while the caller holds a transaction on the workspace).
+    std::int64_t parallel_read_rows = 200000;
     progress_fn progress;            ///< stages "reading", "placing", "writing"
 };
 
@@ -180,7 +195,8 @@ struct Result {
     bool written = false;            ///< the changes were committed
     std::int64_t rows_written = 0;
     unsigned threads = 0;
-    double seconds_read = 0, seconds_place = 0, seconds_write = 0;
+    /// Wall time of each stage: reading, placing, the report (nearest zones, findings), writing.
+    double seconds_read = 0, seconds_place = 0, seconds_report = 0, seconds_write = 0;
     /// True when every feature has a location and is in exactly one grid and one micro-grid
     /// (a straddling building placed by majority counts as placed).
     bool all_placed() const;

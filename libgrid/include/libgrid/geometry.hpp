@@ -132,6 +132,13 @@ public:
     void query(const Envelope& query, std::vector<std::size_t>& out) const;
     /// Indices of items whose envelope contains the point.
     void query(double x, double y, std::vector<std::size_t>& out) const;
+    /// Best-first nearest-neighbour search: visits items in increasing envelope distance from
+    /// (x, y), asks `distance(item)` for the exact distance, and stops once no envelope left can
+    /// be nearer than the best found. `lower_scale` turns an envelope distance (tree units) into
+    /// a lower bound in the units `distance` returns (e.g. the fewest metres in a degree).
+    /// Returns the nearest item and its distance; (size(), -1) for an empty tree.
+    std::pair<std::size_t, double> nearest(double x, double y, double lower_scale,
+                                           const std::function<double(std::size_t item)>& distance) const;
     std::size_t size() const noexcept { return m_count; }
 
 private:

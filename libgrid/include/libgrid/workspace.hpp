@@ -74,6 +74,22 @@ private:
     bool m_done = false;
 };
 
+/// BEGIN (deferred) ... COMMIT around reads: every read in between sees one state of the
+/// workspace and the file is locked once, not once per statement. Works on read-only
+/// workspaces; inside a transaction already open it does nothing. Ends at end() or destruction.
+class ReadSnapshot {
+public:
+    explicit ReadSnapshot(const Workspace& ws);
+    ~ReadSnapshot() { end(); }
+    ReadSnapshot(const ReadSnapshot&) = delete;
+    ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+    void end() noexcept;
+
+private:
+    sqlite3* m_db;
+    bool m_open = false;
+};
+
 /// One field of a layer as importers, exporters and docs see it.
 struct LayerField {
     std::string name;

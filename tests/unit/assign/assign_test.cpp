@@ -48,6 +48,17 @@ std::string column(const grid::Workspace& ws, const std::string& table, const st
     return st.step() ? st.column_text(0) : "(no row)";
 }
 
+/// A synth workspace of `households` in `dir`; returns its path.
+std::string synth_workspace(TempDir& dir, int households, std::uint64_t seed) {
+    const std::string path = dir.file("synth.sqlite");
+    grid::synth::Options so;
+    so.households = households;
+    so.seed = seed;
+    so.threads = 2;
+    grid::synth::write_workspace(path, so, false);
+    return path;
+}
+
 } // namespace
 
 TEST_CASE("assign: a point is in the zone whose interior holds it, in both on a shared edge, in both where they overlap") {
@@ -278,12 +289,7 @@ TEST_CASE("assign: bad options and a workspace without zones are refused before 
 
 TEST_CASE("assign: every feature of a synth workspace is placed where synth put it") {
     TempDir dir;
-    const std::string path = dir.file("synth.sqlite");
-    grid::synth::Options so;
-    so.households = 1500;
-    so.seed = 11;
-    so.threads = 2;
-    grid::synth::write_workspace(path, so, false);
+    const std::string path = synth_workspace(dir, 1500, 11);
     auto ws = grid::Workspace::open(path);
 
     // Synth writes the codes by construction: assign agrees with every one of them.
@@ -453,4 +459,116 @@ TEST_CASE("assign: locate on many zones (bins) gives what GEOS gives zone by zon
     CHECK(checked == 6000);
     CHECK(on_edges > 1000);
     CHECK(mismatches == 0);
+}
+
+TEST_CASE("assign: the nearest zone found best first on the edges is the one GEOS finds nearest") {
+    namespace gg = grid::geom;
+    // Jagged quadrilaterals in a loose lattice, with gaps between them, and points around.
+    std::mt19937_64 rng(3);
+    std::uniform_real_distribution<double> jitter(-0.2, 0.2);
+    std::vector<std::string> codes;
+    std::vector<std::vector<unsigned char>> outlines;
+    std::vector<gg::Geometry> geoms;
+    for (int j = 0; j < 12; ++j) {
+        for (int i = 0; i < 15; ++i) {
+            const double x = 2.0 * i, y = 1.5 * j;
+            gg::Geometry g = gg::make_polygon({{x + jitter(rng), y + jitter(rng)},
+                                               {x + 1.5 + jitter(rng), y + jitter(rng)},
+                                               {x + 1.5 + jitter(rng), y + 1.1 + jitter(rng)},
+                                               {x + jitter(rng), y + 1.1 + jitter(rng)}});
+            codes.push_back("Z" + std::to_string(codes.size()));
+            outlines.push_back(gg::to_wkb(g.get()));
+            geoms.push_back(std::move(g));
+        }
+    }
+    const ga::ZoneLocator zones(codes, outlines);
+    std::uniform_real_distribution<double> ux(-5, 35), uy(-5, 23);
+    std::size_t mismatches = 0, inside = 0;
+    for (int k = 0; k < 3000; ++k) {
+        const double x = ux(rng), y = uy(rng);
+        const gg::Geometry pt = gg::make_point(x, y);
+        double want = 1e300;
+        for (const auto& g : geoms) {
+            want = std::min(want, gg::distance(g.get(), pt.get()));
+        }
+        const auto [zone, got] = zones.nearest(x, y, 1.0, [&](std::size_t z) { return zones.edge_distance(z, x, y, 1, 1); });
+        REQUIRE(zone < geoms.size());
+        inside += got == 0 ? 1 : 0;
+        // The zone found is at the distance GEOS measures to it, and no zone is nearer.
+        mismatches += std::fabs(got - want) > 1e-9 || std::fabs(gg::distance(geoms[zone].get(), pt.get()) - got) > 1e-9;
+        // The nearest point given is on that zone's boundary, at that distance.
+        grid::geom::Point near{};
+        zones.edge_distance(zone, x, y, 1, 1, &near);
+        CHECK(std::hypot(near.x - x, near.y - y) == doctest::Approx(got).epsilon(1e-9));
+    }
+    CHECK(inside > 100);
+    CHECK(mismatches == 0);
+
+    // A scaled plane (metres per degree at 32.5° N) measures each axis by its own scale.
+    const ga::ZoneLocator one({"A"}, {box_wkb(120.0, 32.5, 120.01, 32.51)});
+    CHECK(one.edge_distance(0, 119.99, 32.505, 94000, 110900) == doctest::Approx(940.0));
+    CHECK(one.edge_distance(0, 120.005, 32.52, 94000, 110900) == doctest::Approx(1109.0));
+    CHECK(one.edge_distance(0, 120.005, 32.505, 94000, 110900) == 0);
+    const ga::ZoneLocator none({}, {});
+    CHECK(none.nearest(0, 0, 1, [](std::size_t) { return 0.0; }).second == -1);
+}
+
+TEST_CASE("assign: a layer read on several connections at once gives what one connection gives") {
+    TempDir dir;
+    const std::string path = synth_workspace(dir, 1200, 5);
+    {
+        auto ws = grid::Workspace::open(path);
+        // Gaps in the ids, rows without codes, and one point moved out of every zone.
+        ws.exec("DELETE FROM address WHERE id % 7 = 3");
+        ws.exec("UPDATE address SET grid_code = NULL, microgrid_code = NULL WHERE id % 5 = 1");
+        ws.exec("UPDATE address SET geom = MakePoint(100.0, 20.0, 4490) WHERE id = (SELECT max(id) FROM address)");
+    }
+    auto ws = grid::Workspace::open(path, grid::Workspace::Mode::read_only);
+    auto run = [&](unsigned threads, std::int64_t parallel_rows) {
+        ga::Options o;
+        o.dry_run = true;
+        o.threads = threads;
+        o.parallel_read_rows = parallel_rows;
+        return ga::assign(ws, o);
+    };
+    const ga::Result one = run(1, 1);
+    for (const unsigned threads : {2U, 3U}) {
+        const ga::Result many = run(threads, 1);
+        REQUIRE(many.layers.size() == one.layers.size());
+        for (std::size_t k = 0; k < one.layers.size(); ++k) {
+            const auto& a = one.layers[k];
+            const auto& b = many.layers[k];
+            CHECK_MESSAGE(a.rows == b.rows, a.layer);
+            CHECK_MESSAGE(a.placed == b.placed, a.layer);
+            CHECK_MESSAGE(a.rows_changed == b.rows_changed, a.layer);
+            CHECK_MESSAGE(a.newly_assigned == b.newly_assigned, a.layer);
+            CHECK_MESSAGE(a.no_grid == b.no_grid, a.layer);
+        }
+        REQUIRE(many.findings.size() == one.findings.size());
+        for (std::size_t i = 0; i < one.findings.size(); ++i) {
+            CHECK(many.findings[i].code == one.findings[i].code);
+            CHECK(many.findings[i].nearest == one.findings[i].nearest);
+            CHECK(many.findings[i].distance_m == one.findings[i].distance_m);
+        }
+    }
+    CHECK(counts(one, "address").rows == ws.count("address"));
+    CHECK(counts(one, "address").no_grid == 1);
+    CHECK(counts(one, "address").rows_changed > 100);
+}
+
+TEST_CASE("assign: inside the caller's transaction, its rows not yet committed are read and placed") {
+    TempDir dir;
+    const std::string path = synth_workspace(dir, 300, 9);
+    auto ws = grid::Workspace::open(path);
+    const auto rows = ws.count("address");
+    grid::Transaction tx(ws);
+    ws.exec("INSERT INTO address (code, text, geom) SELECT code || 'X', text, geom FROM address WHERE id = 1");
+    ga::Options o;
+    o.dry_run = true;
+    o.threads = 2;
+    o.parallel_read_rows = 1; // would read on other connections, which cannot see the new row
+    const ga::Result r = ga::assign(ws, o);
+    CHECK(counts(r, "address").rows == rows + 1);
+    CHECK(counts(r, "address").placed == rows + 1);
+    CHECK(counts(r, "address").newly_assigned == 1);
 }
