@@ -28,14 +28,6 @@ std::string lower(std::string s) {
     return s;
 }
 
-std::string canonical_encoding(const std::string& enc) {
-    const std::string e = lower(enc);
-    if (e.empty() || e == "auto") return "auto";
-    if (e == "utf-8" || e == "utf8") return "UTF-8";
-    if (e == "gb18030" || e == "gbk" || e == "gb2312" || e == "cp936") return "GB18030";
-    throw usage_error("unknown encoding '" + enc + "'", "use --encoding auto, UTF-8 or GB18030");
-}
-
 /// Text handed to GDAL from memory (no copy; unlinked when done).
 class MemoryFile {
 public:
@@ -54,50 +46,6 @@ private:
     std::string m_bytes;
     std::string m_path;
 };
-
-/// Reads a text source as UTF-8 and settles its encoding. auto: UTF-8 when the file is,
-/// GB18030 when no line with non-ASCII bytes is UTF-8 and the whole file decodes as GB18030; a
-/// UTF-8 file with a few bad lines stays UTF-8, and those rows get a per-row error.
-std::string read_text_source(const std::string& path, const std::string& requested, std::string& used) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        throw io_error(path, "cannot read", "check the path and the file's permissions");
-    }
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (bytes.size() >= 3 && bytes.compare(0, 3, "\xEF\xBB\xBF") == 0) {
-        bytes.erase(0, 3);
-    }
-    std::string encoding = requested;
-    if (encoding == "auto") {
-        encoding = "UTF-8";
-        if (!io::is_valid_utf8(bytes.data(), bytes.size())) {
-            bool any_utf8_line = false;
-            std::size_t start = 0;
-            while (start < bytes.size() && !any_utf8_line) {
-                std::size_t end = bytes.find('\n', start);
-                end = end == std::string::npos ? bytes.size() : end;
-                const bool ascii = std::all_of(bytes.begin() + static_cast<std::ptrdiff_t>(start),
-                                               bytes.begin() + static_cast<std::ptrdiff_t>(end),
-                                               [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-                any_utf8_line = !ascii && io::is_valid_utf8(bytes.data() + start, end - start);
-                start = end + 1;
-            }
-            std::string probe;
-            if (!any_utf8_line && io::gb18030_to_utf8(bytes, probe)) {
-                encoding = "GB18030";
-            }
-        }
-    }
-    if (encoding == "GB18030") {
-        std::string utf8;
-        if (!io::gb18030_to_utf8(bytes, utf8)) {
-            throw parse_error(path, 0, "", "is not GB18030 text", "give the right --encoding (auto, UTF-8 or GB18030)");
-        }
-        bytes = std::move(utf8);
-    }
-    used = encoding;
-    return bytes;
-}
 
 /// The lines of a text (a final newline ends the last line; CR before LF dropped).
 std::vector<std::string> lines_of(const std::string& bytes) {
@@ -476,7 +424,7 @@ GeocodeResult geocode_file(const Workspace& ws, const std::string& source, const
     GeocodeResult result;
     result.source = source;
     result.output = options.output;
-    const std::string encoding = canonical_encoding(options.encoding);
+    const std::string encoding = io::canonical_encoding(options.encoding);
     if (options.geocoder.min_score < 0 || options.geocoder.min_score > 1) {
         throw usage_error("--min-score must be between 0 and 1", "e.g. --min-score 0.8");
     }
@@ -494,7 +442,7 @@ GeocodeResult geocode_file(const Workspace& ws, const std::string& source, const
     const std::string ext = lower(std::filesystem::path(source).extension().string());
     SourceRows src;
     if (ext == ".csv" || ext == ".tsv" || ext == ".txt") {
-        const std::string text = read_text_source(source, encoding, result.encoding);
+        const std::string text = io::read_text_file(source, encoding, io::BadLines::keep, result.encoding);
         const std::string first_line = text.substr(0, text.find('\n'));
         if (first_line.find_first_of(",;\t") == std::string::npos) {
             src = read_one_column(source, text, options);

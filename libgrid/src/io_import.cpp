@@ -190,14 +190,6 @@ std::string lower(std::string s) {
 
 std::string extension(const std::string& path) { return lower(std::filesystem::path(path).extension().string()); }
 
-std::string canonical_encoding(const std::string& enc) {
-    const std::string e = lower(enc);
-    if (e == "auto" || e.empty()) return "auto";
-    if (e == "utf-8" || e == "utf8") return "UTF-8";
-    if (e == "gb18030" || e == "gbk" || e == "gb2312" || e == "cp936") return "GB18030";
-    throw usage_error("unknown encoding '" + enc + "'", "use --encoding auto, UTF-8 or GB18030");
-}
-
 std::int64_t line_of_offset(const std::string& bytes, std::size_t offset) {
     return 1 + std::count(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(std::min(offset, bytes.size())), '\n');
 }
@@ -261,44 +253,14 @@ bool plain_utf8_file(std::ifstream& in) {
 
 std::string prepare_text_source(const std::string& path, const std::string& requested, TextSource& holder,
                                 std::string& encoding_used) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        throw io_error(path, "cannot read", "check the path and the file's permissions");
-    }
-    const std::string ext = extension(path);
-    if (requested != "GB18030" && (ext == ".csv" || ext == ".tsv") && plain_utf8_file(in)) {
-        encoding_used = "UTF-8";
-        return path; // GDAL reads it as it is: no copy in memory
-    }
-    in.clear();
-    in.seekg(0);
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (bytes.size() >= 3 && bytes.compare(0, 3, "\xEF\xBB\xBF") == 0) {
-        bytes.erase(0, 3);
-        if (requested == "GB18030") {
-            throw parse_error(path, 1, "", "starts with a UTF-8 byte-order mark but --encoding GB18030 was given",
-                              "use --encoding UTF-8 or auto");
+    if (requested != "GB18030" && (extension(path) == ".csv" || extension(path) == ".tsv")) {
+        std::ifstream in(path, std::ios::binary);
+        if (in && plain_utf8_file(in)) {
+            encoding_used = "UTF-8";
+            return path; // GDAL reads it as it is: no copy in memory
         }
     }
-    std::string utf8;
-    const bool valid_utf8 = is_valid_utf8(bytes.data(), bytes.size());
-    if (requested == "UTF-8" || (requested == "auto" && valid_utf8)) {
-        if (!valid_utf8) {
-            const auto row = line_of_offset(bytes, first_invalid_utf8(bytes));
-            std::string probe;
-            const bool looks_gb = gb18030_to_utf8(bytes, probe);
-            throw parse_error(path, row, "", std::string("is not valid UTF-8") + (looks_gb ? " (it looks like GB18030)" : ""),
-                              looks_gb ? "use --encoding GB18030 (or auto)" : "save the file as UTF-8 and import it again");
-        }
-        encoding_used = "UTF-8";
-        utf8 = std::move(bytes);
-    } else {
-        if (!gb18030_to_utf8(bytes, utf8)) {
-            throw parse_error(path, 0, "", "is neither UTF-8 nor GB18030 text",
-                              "save the file as UTF-8 (or GB18030) and import it again");
-        }
-        encoding_used = "GB18030";
-    }
+    const std::string utf8 = read_text_file(path, requested, BadLines::refuse, encoding_used);
     static std::atomic<int> counter{0};
     holder.vsi_path = "/vsimem/gridkit_import_" + std::to_string(counter++) + (extension(path) == ".tsv" ? ".tsv" : ".csv");
     VSILFILE* f = VSIFOpenL(holder.vsi_path.c_str(), "wb");
@@ -1162,6 +1124,67 @@ ImportResult import_layer(Workspace& ws, const std::string& source, const Import
         }
     }
     return result;
+}
+
+std::string canonical_encoding(const std::string& name) {
+    const std::string e = lower(name);
+    if (e == "auto" || e.empty()) return "auto";
+    if (e == "utf-8" || e == "utf8") return "UTF-8";
+    if (e == "gb18030" || e == "gbk" || e == "gb2312" || e == "cp936") return "GB18030";
+    throw usage_error("unknown encoding '" + name + "'", "use --encoding auto, UTF-8 or GB18030");
+}
+
+std::string read_text_file(const std::string& path, const std::string& requested, BadLines bad, std::string& used) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw io_error(path, "cannot read", "check the path and the file's permissions");
+    }
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (bytes.size() >= 3 && bytes.compare(0, 3, "\xEF\xBB\xBF") == 0) {
+        bytes.erase(0, 3);
+        if (requested == "GB18030") {
+            throw parse_error(path, 1, "", "starts with a UTF-8 byte-order mark but --encoding GB18030 was given",
+                              "use --encoding UTF-8 or auto");
+        }
+    }
+    const bool valid_utf8 = is_valid_utf8(bytes.data(), bytes.size());
+    // A file some of whose non-ASCII lines are UTF-8 is a UTF-8 file with bad lines, even when
+    // its bytes happen to decode as GB18030 too.
+    const bool utf8_with_bad_lines = !valid_utf8 && requested == "auto" && [&] {
+        for (std::size_t start = 0; start < bytes.size();) {
+            const std::size_t end = std::min(bytes.find('\n', start), bytes.size());
+            const bool ascii = std::all_of(bytes.begin() + static_cast<std::ptrdiff_t>(start),
+                                           bytes.begin() + static_cast<std::ptrdiff_t>(end),
+                                           [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+            if (!ascii && is_valid_utf8(bytes.data() + start, end - start)) {
+                return true;
+            }
+            start = end + 1;
+        }
+        return false;
+    }();
+    if (requested == "UTF-8" || valid_utf8 || utf8_with_bad_lines) {
+        if (!valid_utf8 && bad == BadLines::refuse) {
+            const auto row = line_of_offset(bytes, first_invalid_utf8(bytes));
+            std::string probe;
+            const bool looks_gb = !utf8_with_bad_lines && gb18030_to_utf8(bytes, probe);
+            throw parse_error(path, row, "", std::string("is not valid UTF-8") + (looks_gb ? " (it looks like GB18030)" : ""),
+                              looks_gb ? "use --encoding GB18030 (or auto)" : "save the file as UTF-8 and try again");
+        }
+        used = "UTF-8";
+        return bytes;
+    }
+    std::string utf8;
+    if (!gb18030_to_utf8(bytes, utf8)) {
+        if (requested == "auto" && bad == BadLines::keep) {
+            used = "UTF-8"; // neither: every row with bad bytes gets its own error
+            return bytes;
+        }
+        throw parse_error(path, 0, "", requested == "GB18030" ? "is not GB18030 text" : "is neither UTF-8 nor GB18030 text",
+                          "give the right --encoding (auto, UTF-8 or GB18030), or save the file as UTF-8");
+    }
+    used = "GB18030";
+    return utf8;
 }
 
 } // namespace grid::io

@@ -88,6 +88,22 @@ ExportResult export_layer(const Workspace& ws, const ExportOptions& options);
 /// The GDAL driver for an output path's extension; throws usage_error when unknown.
 std::string driver_for_path(const std::string& path);
 
+/// "auto", "UTF-8" or "GB18030" for what users type (utf8, gbk, gb2312, cp936, ...); throws
+/// usage_error for an encoding gridkit does not read.
+std::string canonical_encoding(const std::string& name);
+
+/// What read_text_file does with a file that is UTF-8 but for some lines.
+enum class BadLines {
+    refuse, ///< parse_error naming the first bad line (import: no row may come in garbled)
+    keep,   ///< return the text as it is; the caller reports those rows (geocode: per-row errors)
+};
+
+/// Reads a text file whole as UTF-8, without a UTF-8 byte-order mark. `requested` is
+/// canonical_encoding's answer; `used` gets the encoding read. auto: UTF-8 when the file is;
+/// UTF-8 with bad lines when some line with non-ASCII bytes is UTF-8; else GB18030 when the file
+/// decodes as GB18030. Throws io_error (unreadable) and parse_error (file and line, and what to do).
+std::string read_text_file(const std::string& path, const std::string& requested, BadLines bad, std::string& used);
+
 /// Encoding helpers (exposed for tests).
 bool is_valid_utf8(const char* data, std::size_t size) noexcept;
 /// Converts GB18030 bytes to UTF-8; false when the bytes are not valid GB18030.
