@@ -59,6 +59,14 @@ expect_eq "nothing written" "$(sqlite3 "$T/w.sqlite" "SELECT count(*) FROM addre
 gk 0 import "$T/w.sqlite" "$T/gb.csv" --layer address --json
 expect_eq "encoding detected" "$(jqv .encoding)" GB18030
 expect_eq "GB18030 text stored as UTF-8" "$(sqlite3 "$T/w.sqlite" "SELECT text FROM address WHERE code = '321202007004000030000000'")" "江苏省泰州市海陵区凤凰路3号"
+# A UTF-8 sheet with one line pasted in GB18030: refused at that line, never imported garbled.
+{ printf 'code,text,lng,lat\n321202007004000040000000,江苏省泰州市海陵区凤凰路4号,119.91,32.45\n'
+  printf '321202007004000050000000,江苏省泰州市海陵区凤凰路5号,119.91,32.45\n' | iconv -f UTF-8 -t GB18030; } > "$T/mixed.csv"
+before=$(sqlite3 "$T/w.sqlite" "SELECT count(*) FROM address")
+gk 3 import "$T/w.sqlite" "$T/mixed.csv" --layer address
+expect_err "mixed.csv, row 3: is not valid UTF-8"
+expect_one_line_error
+expect_eq "nothing written from the mixed file" "$(sqlite3 "$T/w.sqlite" "SELECT count(*) FROM address")" "$before"
 # UTF-8 with a BOM, and Chinese column names mapped with --field / --x / --y.
 printf '\xEF\xBB\xBF编码,地址,经度,纬度\n321202007004000040000000,泰州市海陵区青年路9号,119.90,32.44\n' > "$T/bom.csv"
 gk 0 import "$T/w.sqlite" "$T/bom.csv" --layer address --x 经度 --y 纬度 --json
