@@ -190,7 +190,9 @@ int run_doorplate(const DoorplateOptions& opt, const GlobalOptions& global) {
             std::printf("%zu address(es) got no plate (see the warnings)\n", report.plates.size() - made);
         }
         for (const auto& n : report.notes) {
-            note(n);
+            if (!global.quiet) {
+                note(n);
+            }
         }
         // Every warning is in --json; on the terminal a few of each kind and a count.
         constexpr std::size_t shown_per_kind = 5;

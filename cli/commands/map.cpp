@@ -131,10 +131,9 @@ void register_map(RegistryContext& ctx) {
     opt->plan_option = cmd->add_option("--plan", opt->plan, "Show the zones of this redistricting plan (id) instead of the micro-grids");
     opt->plan_option->excludes(bbox);
     cmd->add_option("--errors", opt->errors, "Mark the findings of this validation report (gridkit validate --format json)");
-    opt->min_option = cmd->add_option("--min", opt->min, "Fewest households a micro-grid should hold (default 50, or the plan's)")
-                          ->check(CLI::NonNegativeNumber);
-    opt->max_option = cmd->add_option("--max", opt->max, "Most households a micro-grid should hold (default 100, or the plan's)")
-                          ->check(CLI::PositiveNumber);
+    // Their ranges are checked by map::Options::check, which says what to give.
+    opt->min_option = cmd->add_option("--min", opt->min, "Fewest households a micro-grid should hold (default 50, or the plan's)");
+    opt->max_option = cmd->add_option("--max", opt->max, "Most households a micro-grid should hold (default 100, or the plan's)");
     cmd->add_option("-o,--output", opt->output, "Map to write: .html (interactive, offline), .png or .svg")->required();
     cmd->add_option("--width", opt->width, "Picture width in pixels (PNG/SVG)")->capture_default_str();
     cmd->add_option("--height", opt->height, "Picture height in pixels (PNG/SVG)")->capture_default_str();
