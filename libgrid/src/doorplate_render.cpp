@@ -3,6 +3,7 @@
 // nearest-neighbour filtering (1 pixel per module) so PDFs stay small and fast to write.
 #include "detail/doorplate_render.hpp"
 #include "detail/doorplate_text.hpp"
+#include "detail/text_breaks.hpp"
 
 #include "libgrid/error.hpp"
 
@@ -137,22 +138,7 @@ std::string unbreakable_parts(const std::string& text, const std::vector<std::st
     std::string out;
     out.reserve(text.size() * 2);
     for (const auto& p : used) {
-        for (std::size_t i = 0; i < p.size();) {
-            std::size_t len = 1;
-            const auto c = static_cast<unsigned char>(p[i]);
-            if (c >= 0xF0) {
-                len = 4;
-            } else if (c >= 0xE0) {
-                len = 3;
-            } else if (c >= 0xC0) {
-                len = 2;
-            }
-            if (i > 0) {
-                out += "\u2060";
-            }
-            out.append(p, i, len);
-            i += len;
-        }
+        out += grid::detail::unbreakable(p);
     }
     return out;
 }

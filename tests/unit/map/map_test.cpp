@@ -6,6 +6,8 @@
 #include "libgrid/synth.hpp"
 #include "libgrid/workspace.hpp"
 
+#include "detail/text_breaks.hpp"
+
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
@@ -371,4 +373,11 @@ TEST_CASE("map: a plan's zones side by side with the current micro-grids") {
     o.plan = 7;
     o.grid = "321202999999001";
     CHECK_THROWS_AS(grid::map::collect(ws, o), grid::usage_error);
+}
+
+TEST_CASE("map titles: an item of the subtitle is kept on one line (word joiners, no-break spaces)") {
+    CHECK(grid::detail::unbreakable("12 楼栋") == "1\u20602\u2060\u00A0\u2060楼\u2060栋");
+    CHECK(grid::detail::unbreakable("") == "");
+    CHECK(grid::detail::unbreakable("户") == "户");
+    CHECK(grid::detail::unbreakable("𡌶区") == "𡌶\u2060区"); // a 4-byte character stays whole
 }
