@@ -148,6 +148,27 @@ geom::Point label_point(const GEOSGeometry* g) {
     return geom::point_on_surface(g);
 }
 
+geom::Point marker_point(const GEOSGeometry* g, const geom::Point& label) {
+    const geom::Envelope e = geom::envelope(g);
+    const double tolerance = std::max(e.width(), e.height()) / 200.0;
+    GEOSGeometry* line = tolerance > 0 ? GEOSMaximumInscribedCircle_r(geom::context(), g, tolerance) : nullptr;
+    if (line == nullptr) {
+        return label;
+    }
+    const geom::Geometry owned(line);
+    const std::vector<geom::Point> pts = geom::coordinates(owned.get());
+    if (pts.size() < 2 || !std::isfinite(pts[0].x) || !std::isfinite(pts[0].y)) {
+        return label;
+    }
+    // The circle's centre, or, when the label sits there, a point above it inside the circle.
+    const geom::Point c = pts[0];
+    const double r = std::hypot(pts[1].x - c.x, pts[1].y - c.y);
+    if (std::hypot(label.x - c.x, label.y - c.y) >= 0.4 * r) {
+        return c;
+    }
+    return {c.x, c.y + 0.6 * r};
+}
+
 void write_atomically(const std::string& path, bool overwrite, const std::function<void(const std::string&)>& write) {
     namespace fs = std::filesystem;
     std::error_code ec;
@@ -777,7 +798,7 @@ View collect(const Workspace& ws, const Options& options) {
         for (const auto* zones : {&v.grids, &v.zones}) {
             for (const auto& z : *zones) {
                 if (z.label && !z.context) {
-                    where[{z.layer, z.code}] = *z.label;
+                    where[{z.layer, z.code}] = detail::marker_point(z.geometry.get(), *z.label);
                 }
             }
         }

@@ -13,6 +13,11 @@ namespace grid::map::detail {
 /// inside even U-shaped zones; the point on surface when that fails. Same CRS as `g`.
 geom::Point label_point(const GEOSGeometry* g);
 
+/// Where the marker of a finding about a whole zone goes: inside the zone and off its label (the
+/// centre of the largest inscribed circle, or a point above it inside the circle when the label
+/// is there). `label` itself when GEOS cannot tell.
+geom::Point marker_point(const GEOSGeometry* g, const geom::Point& label);
+
 /// Writes a file through `write(tmp_path)` into a temporary file beside `path`, then renames it
 /// over `path`. Refuses an existing `path` unless `overwrite` (io_error with the --overwrite
 /// hint); removes the temporary file when `write` throws.
