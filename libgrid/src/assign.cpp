@@ -9,6 +9,7 @@
 
 #include "detail/assign_internal.hpp"
 #include "detail/parallel.hpp"
+#include "detail/schema_aside.hpp"
 #include "detail/vectors.hpp"
 
 #include <sqlite3.h>
@@ -129,6 +130,9 @@ void read_id_range(const Workspace& ws, const std::string& layer, std::int64_t l
         }
     }
 }
+
+/// Changes of a layer above this many rows are written with its triggers set aside.
+constexpr std::int64_t k_bulk_update_rows = 10000;
 
 /// Appends `part` to `f`.
 void append(Features& f, Features&& part) {
@@ -613,6 +617,12 @@ Result assign(const Workspace& ws, const Options& options) {
         std::string detail;
         for (std::size_t k = 0; k < features.size(); ++k) {
             const Features& f = features[k];
+            // SpatiaLite's AFTER UPDATE trigger stamps geometry_columns_time on every row; a large
+            // change sets the triggers aside (codes change, geometries do not) and stamps once.
+            std::optional<grid::detail::SchemaAside> aside;
+            if (result.layers[k].rows_changed > k_bulk_update_rows) {
+                aside.emplace(ws, "'" + f.layer + "'", grid::detail::SchemaAside::What::triggers);
+            }
             Statement up = ws.prepare("UPDATE " + f.layer +
                                       " SET grid_code = coalesce(?1, grid_code), microgrid_code = coalesce(?2, microgrid_code) "
                                       "WHERE id = ?3");
@@ -642,6 +652,11 @@ Result assign(const Workspace& ws, const Options& options) {
                     options.progress("writing", static_cast<std::uint64_t>(layer_written),
                                      static_cast<std::uint64_t>(result.layers[k].rows_changed));
                 }
+            }
+            if (aside) {
+                aside->restore();
+                ws.exec("UPDATE geometry_columns_time SET last_update = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
+                        "WHERE f_table_name = '" + f.layer + "'");
             }
             written += layer_written;
             detail += (detail.empty() ? "" : "; ") + f.layer + ": " + std::to_string(layer_written) + " of " +

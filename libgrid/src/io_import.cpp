@@ -11,6 +11,7 @@
 #include "detail/gdal_util.hpp"
 #include "detail/import_rules.hpp"
 #include "detail/rtree_bulk.hpp"
+#include "detail/schema_aside.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -23,6 +24,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iconv.h>
+#include <optional>
 #include <sstream>
 #include <unordered_map>
 #include <unordered_set>
@@ -727,20 +729,9 @@ ImportResult import_layer(Workspace& ws, const std::string& source, const Import
     const std::int64_t existing = ws.count(info.name);
     const bool bulk = total > 20000 && total > existing / 4;
     Transaction tx(ws);
-    std::vector<std::string> restore_sql;
+    std::optional<detail::SchemaAside> aside;
     if (bulk) {
-        Statement saved = ws.prepare("SELECT type, name, sql FROM sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL "
-                                     "AND type IN ('trigger', 'index')");
-        saved.bind(1, info.name);
-        std::vector<std::string> drops;
-        while (saved.step()) {
-            drops.push_back("DROP " + saved.column_text(0) + " \"" + saved.column_text(1) + "\"");
-            restore_sql.push_back(saved.column_text(2));
-        }
-        saved.reset();
-        for (const auto& d : drops) {
-            ws.exec(d);
-        }
+        aside.emplace(ws, "'" + info.name + "'", detail::SchemaAside::What::triggers_and_indexes);
     }
     // R-tree entries of the rows written in bulk mode, per spatial column (0: geometry, 1: point).
     std::vector<detail::RTreeEntry> rtree_entries[2];
@@ -1097,8 +1088,8 @@ ImportResult import_layer(Workspace& ws, const std::string& source, const Import
             }
         }
     }
-    for (const auto& sql_text : restore_sql) {
-        ws.exec(sql_text);
+    if (aside) {
+        aside->restore();
     }
     if (options.progress) {
         options.progress("importing", static_cast<std::uint64_t>(feature_no), static_cast<std::uint64_t>(feature_no));

@@ -4,6 +4,7 @@
 #include "libgrid/synth.hpp"
 
 #include "detail/rtree_bulk.hpp"
+#include "detail/schema_aside.hpp"
 
 #include "libgrid/error.hpp"
 #include "libgrid/workspace.hpp"
@@ -200,32 +201,6 @@ bool exists(const std::string& path) {
     return ::stat(path.c_str(), &st) == 0;
 }
 
-// Saves and drops the triggers of some tables, and puts them back.
-class TriggersAside {
-public:
-    TriggersAside(const Workspace& ws, const std::string& table_list) : m_ws(ws) {
-        Statement st = ws.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (" +
-                                  table_list + ") ORDER BY name");
-        std::vector<std::string> names;
-        while (st.step()) {
-            names.push_back(st.column_text(0));
-            m_sql.push_back(st.column_text(1));
-        }
-        for (const auto& name : names) {
-            ws.exec("DROP TRIGGER \"" + name + "\"");
-        }
-    }
-    void restore() {
-        for (const auto& sql : m_sql) {
-            m_ws.exec(sql);
-        }
-        m_sql.clear();
-    }
-
-private:
-    const Workspace& m_ws;
-    std::vector<std::string> m_sql;
-};
 
 } // namespace
 
@@ -246,21 +221,11 @@ Counts insert(const Workspace& ws, const Options& options_in) {
     // insert into the R*Tree on every row, which together cost far more than the insert. The
     // blobs written here have the column's type and SRID by construction, and the R*Trees are
     // bulk-loaded at the end: set the triggers aside and put them back, unchanged, before the commit.
-    TriggersAside triggers(ws, "'division', 'grid', 'microgrid', 'building', 'address', 'road', 'compound'");
+    using grid::detail::SchemaAside;
+    SchemaAside triggers(ws, "'division', 'grid', 'microgrid', 'building', 'address', 'road', 'compound'",
+                         SchemaAside::What::triggers);
     // person's secondary indexes are rebuilt after the (sorted) insert.
-    std::vector<std::string> person_indexes;
-    {
-        Statement st = ws.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'person' "
-                                  "AND sql IS NOT NULL ORDER BY name");
-        std::vector<std::string> names;
-        while (st.step()) {
-            names.push_back(st.column_text(0));
-            person_indexes.push_back(st.column_text(1));
-        }
-        for (const auto& name : names) {
-            ws.exec("DROP INDEX \"" + name + "\"");
-        }
-    }
+    SchemaAside person_indexes(ws, "'person'", SchemaAside::What::indexes);
     Statement division = ws.prepare("INSERT INTO division (code, name, level, parent_code, urban_rural, geom) VALUES (?,?,?,?,?,?)");
     Statement grid_st = ws.prepare(
         "INSERT INTO grid (code, name, kind, community_code, leader, leader_phone, geom) VALUES (?,?,?,?,?,?,?)");
@@ -452,9 +417,7 @@ Counts insert(const Workspace& ws, const Options& options_in) {
             }
         }
     }
-    for (const auto& sql : person_indexes) {
-        ws.exec(sql);
-    }
+    person_indexes.restore();
 
     // Spatial indexes, then the triggers back.
     bool slow_index = false;

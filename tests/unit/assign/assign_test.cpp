@@ -289,7 +289,8 @@ TEST_CASE("assign: bad options and a workspace without zones are refused before 
 
 TEST_CASE("assign: every feature of a synth workspace is placed where synth put it") {
     TempDir dir;
-    const std::string path = synth_workspace(dir, 1500, 11);
+    // Enough addresses (over 10,000) that their new codes are written with the triggers set aside.
+    const std::string path = synth_workspace(dir, 10000, 11);
     auto ws = grid::Workspace::open(path);
 
     // Synth writes the codes by construction: assign agrees with every one of them.
@@ -314,10 +315,24 @@ TEST_CASE("assign: every feature of a synth workspace is placed where synth put 
     ws.exec("UPDATE building SET grid_code = NULL, microgrid_code = NULL");
     ws.exec("UPDATE address SET grid_code = NULL, microgrid_code = NULL");
     ws.exec("UPDATE house SET grid_code = NULL, microgrid_code = NULL");
+    auto schema = [&] {
+        return ws.query_int("SELECT count(*) FROM sqlite_master WHERE tbl_name = 'address' AND type = 'trigger'");
+    };
+    const auto triggers = schema();
+    ws.exec("UPDATE geometry_columns_time SET last_update = '2000-01-01T00:00:00.000Z'");
     const ga::Result w = ga::assign(ws, ga::Options{});
     for (const auto& l : w.layers) {
         CHECK_MESSAGE(l.rows_changed == l.rows, l.layer);
         CHECK_MESSAGE(l.newly_assigned == l.rows, l.layer);
+    }
+    CHECK(counts(w, "address").rows > 10000);
+    CHECK(triggers >= 6); // SpatiaLite's: constraints, R-tree and time stamps
+    CHECK(schema() == triggers);
+    for (const std::string layer : {"building", "address"}) { // house has no geometry column
+        grid::Statement st = ws.prepare("SELECT coalesce(max(last_update), '') FROM geometry_columns_time WHERE f_table_name = ?");
+        st.bind(1, layer);
+        REQUIRE(st.step());
+        CHECK_MESSAGE(st.column_text(0) > "2026", layer); // the layers with a geometry column were stamped
     }
     grid::Statement st = ws.prepare("SELECT code, grid_code || '/' || microgrid_code FROM address");
     std::size_t same = 0;
