@@ -134,12 +134,13 @@ class PlatePalette {
                 m_channel = c;
             }
         }
-        m_colors.resize(2 * steps * 3);
+        m_colors.resize(std::size_t{3} * 2 * steps);
         for (int i = 0; i < steps; ++i) {
+            std::uint8_t* ramp = &m_colors[3 * static_cast<std::size_t>(i)];
+            std::uint8_t* grey = &m_colors[3 * static_cast<std::size_t>(steps + i)];
             for (int c = 0; c < 3; ++c) {
-                m_colors[static_cast<std::size_t>(3 * i + c)] = blend(m_ground[c], i);
-                m_colors[static_cast<std::size_t>(3 * (steps + i) + c)] =
-                    static_cast<std::uint8_t>(std::lround(255.0 * i / (steps - 1)));
+                ramp[c] = blend(m_ground[c], i);
+                grey[c] = static_cast<std::uint8_t>(std::lround(255.0 * i / (steps - 1)));
             }
         }
         const int span = 255 - m_ground[m_channel];
@@ -297,11 +298,10 @@ std::vector<std::uint8_t> rgb_stream(const unsigned char* data, int width, int h
     for (int y = 0; y < height; ++y) {
         const auto* in = reinterpret_cast<const std::uint32_t*>(data + static_cast<std::ptrdiff_t>(y) * stride);
         std::uint32_t left = 0;
+        std::uint8_t* out = line.data() + 1;
         for (int x = 0; x < width; ++x) {
-            for (int c = 0; c < 3; ++c) {
-                const int shift = 16 - 8 * c;
-                line[static_cast<std::size_t>(3 * x + c + 1)] =
-                    static_cast<std::uint8_t>(((in[x] >> shift) & 0xFFU) - ((left >> shift) & 0xFFU));
+            for (int shift = 16; shift >= 0; shift -= 8) {
+                *out++ = static_cast<std::uint8_t>(((in[x] >> shift) & 0xFFU) - ((left >> shift) & 0xFFU));
             }
             left = in[x];
         }
@@ -364,7 +364,8 @@ void copy_pixels(cairo_surface_t* from, cairo_surface_t* to, const cairo_rectang
     unsigned char* dst = cairo_image_surface_get_data(to);
     cairo_surface_flush(to);
     for (int y = y0; y < y1; ++y) {
-        std::memcpy(dst + y * stride + 4 * x0, src + y * stride + 4 * x0, static_cast<std::size_t>(x1 - x0) * 4);
+        const std::ptrdiff_t at = y * stride + std::ptrdiff_t{4} * x0;
+        std::memcpy(dst + at, src + at, static_cast<std::size_t>(x1 - x0) * 4);
     }
     cairo_surface_mark_dirty_rectangle(to, x0, y0, x1 - x0, y1 - y0);
 }

@@ -52,7 +52,7 @@ struct FixedCodes {
             while (symbol < 28 && base[symbol + 1] <= length) {
                 ++symbol;
             }
-            const Code& s = literal[static_cast<std::size_t>(257 + symbol)];
+            const Code& s = literal[257 + static_cast<std::size_t>(symbol)];
             const auto extra_bits = static_cast<std::uint32_t>(length - base[symbol]);
             // The distance code 0 (distance 1) is five zero bits.
             match[static_cast<std::size_t>(length)] = {s.bits | (extra_bits << s.count), s.count + extra[symbol] + 5};
