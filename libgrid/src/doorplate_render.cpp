@@ -190,6 +190,26 @@ void rounded_rect(cairo_t* cr, double x, double y, double w, double h, double r)
     cairo_close_path(cr);
 }
 
+/// Adds the device pixels under a user-space rectangle to `drawn`, with one more all round for
+/// anti-aliasing.
+void mark_drawn(cairo_t* cr, double x, double y, double w, double h, cairo_region_t* drawn) {
+    double x0 = HUGE_VAL, y0 = HUGE_VAL, x1 = -HUGE_VAL, y1 = -HUGE_VAL;
+    for (double cx : {x, x + w}) {
+        for (double cy : {y, y + h}) {
+            double dx = cx, dy = cy;
+            cairo_user_to_device(cr, &dx, &dy);
+            x0 = std::min(x0, dx);
+            y0 = std::min(y0, dy);
+            x1 = std::max(x1, dx);
+            y1 = std::max(y1, dy);
+        }
+    }
+    const int left = static_cast<int>(std::floor(x0)) - 1, top = static_cast<int>(std::floor(y0)) - 1;
+    const cairo_rectangle_int_t r = {left, top, static_cast<int>(std::ceil(x1)) + 1 - left,
+                                     static_cast<int>(std::ceil(y1)) + 1 - top};
+    cairo_region_union_rectangle(drawn, &r);
+}
+
 } // namespace
 
 QrSymbol encode_qr(const std::string& payload, char ec) {
@@ -290,19 +310,73 @@ void PlateRenderer::check_glyphs(PangoLayout* l, const char* what, const PlateDa
                                          code_point_list(cps) + "): they would print as boxes"});
 }
 
-void PlateRenderer::show(cairo_t* cr, PangoLayout* l, double x, double y) {
+void PlateRenderer::show(cairo_t* cr, PangoLayout* l, double x, double y, cairo_region_t* drawn) {
     cairo_move_to(cr, x, y);
     pango_cairo_show_layout(cr, l);
+    if (drawn != nullptr) {
+        PangoRectangle ink;
+        pango_layout_get_extents(l, &ink, nullptr);
+        mark_drawn(cr, x + to_mm(ink.x), y + to_mm(ink.y), to_mm(ink.width), to_mm(ink.height), drawn);
+    }
+}
+
+PlateRenderer::Geometry PlateRenderer::geometry(int symbol_width) {
+    Geometry g;
+    const double w = m_spec.width_mm;
+    const double h = m_spec.height_mm;
+    const double u = h; // proportions are fractions of the plate height
+    g.pad = 0.06 * u;
+    // QR on a white patch: the symbol is qr_mm wide, the 4-module quiet zone comes on top.
+    // Where that would make modules under 1.0 mm (a version 6 code on the small plate's 40 mm),
+    // the symbol grows to 1.0 mm modules as far as the patch still fits the plate's height: the
+    // printing rule (phones read 1.0 mm modules at arm's length) weighs more than the nominal
+    // size of Tianjin's table.
+    const int total = symbol_width + 8;
+    // A label is too narrow for the footer beside the QR: there the footer runs under it, full
+    // width, and the QR sits at the top.
+    g.compact = m_spec.size == PlateSize::label;
+    const double largest_patch = g.compact ? 0.62 * h : h - 2 * g.pad;
+    g.module = std::max(m_spec.qr_mm / symbol_width, std::min(1.0, largest_patch / total));
+    g.patch = g.module * total;
+    g.px = w - g.pad - g.patch;
+    g.py = g.compact ? g.pad : (h - g.patch) / 2;
+
+    // Text column left of the QR.
+    g.tx = g.pad;
+    g.tw = g.px - 0.05 * u - g.pad;
+    // Title: one line, shrunk to the column width if needed; its ink top at the padding.
+    PangoLayout* title = m_title_layout.get();
+    if (m_title_width != g.tw) {
+        PangoRectangle ink, logical;
+        double title_size = 0.15 * u;
+        layout(title, m_title, title_size, true, -1);
+        pango_layout_get_extents(title, &ink, &logical);
+        if (to_mm(logical.width) > g.tw) {
+            title_size *= g.tw / to_mm(logical.width);
+            layout(title, m_title, title_size, true, -1);
+            pango_layout_get_extents(title, &ink, &logical);
+        }
+        m_title_ink = ink;
+        m_title_width = g.tw;
+    }
+    g.title_y = g.pad - to_mm(m_title_ink.y);
+    g.rule_y = g.pad + to_mm(m_title_ink.height) + 0.035 * u;
+    g.rule_h = 0.008 * u;
+    return g;
 }
 
 void PlateRenderer::draw(cairo_t* cr, const PlateData& plate, const QrSymbol& sym, double bleed,
                          PlateResult& result) {
+    draw_fixed(cr, sym.width, bleed);
+    draw_variable(cr, plate, sym, result, nullptr);
+}
+
+void PlateRenderer::draw_fixed(cairo_t* cr, int symbol_width, double bleed) {
     const double w = m_spec.width_mm;
     const double h = m_spec.height_mm;
-    const double u = h; // proportions below are fractions of the plate height
-    const double pad = 0.06 * u;
-    pango_cairo_update_context(cr, m_context.get());
-
+    const double u = h;
+    pango_cairo_update_context(cr, m_context.get()); // before any layout
+    const Geometry g = geometry(symbol_width);
     cairo_save(cr);
     // Ground, extended into the bleed on sheets.
     cairo_set_source_rgb(cr, blue_r, blue_g, blue_b);
@@ -314,21 +388,24 @@ void PlateRenderer::draw(cairo_t* cr, const PlateData& plate, const QrSymbol& sy
     cairo_set_line_width(cr, 0.007 * u);
     rounded_rect(cr, inset, inset, w - 2 * inset, h - 2 * inset, 0.04 * u);
     cairo_stroke(cr);
+    show(cr, m_title_layout.get(), g.tx, g.title_y, nullptr);
+    cairo_rectangle(cr, g.tx, g.rule_y, g.tw, g.rule_h);
+    cairo_fill(cr);
+    cairo_restore(cr);
+}
 
-    // QR on a white patch: the symbol is qr_mm wide, the 4-module quiet zone comes on top.
-    // Where that would make modules under 1.0 mm (a version 6 code on the small plate's 40 mm),
-    // the symbol grows to 1.0 mm modules as far as the patch still fits the plate's height: the
-    // printing rule (phones read 1.0 mm modules at arm's length) weighs more than the nominal
-    // size of Tianjin's table.
+void PlateRenderer::draw_variable(cairo_t* cr, const PlateData& plate, const QrSymbol& sym, PlateResult& result,
+                                  cairo_region_t* drawn) {
+    const double w = m_spec.width_mm;
+    const double h = m_spec.height_mm;
+    const double u = h;                              // proportions below are fractions of the plate height
+    pango_cairo_update_context(cr, m_context.get()); // before any layout
+    const Geometry g = geometry(sym.width);
+    const double module = g.module, px = g.px, py = g.py;
     const int total = sym.width + 8;
-    // A label is too narrow for the footer beside the QR: there the footer runs under it, full
-    // width, and the QR sits at the top.
-    const bool compact = m_spec.size == PlateSize::label;
-    const double largest_patch = compact ? 0.62 * h : h - 2 * pad;
-    const double module = std::max(m_spec.qr_mm / sym.width, std::min(1.0, largest_patch / total));
-    const double patch = module * total;
-    const double px = w - pad - patch;
-    const double py = compact ? pad : (h - patch) / 2;
+
+    cairo_save(cr);
+    cairo_set_source_rgb(cr, 1, 1, 1);
     result.qr_version = sym.version;
     result.module_mm = module;
     if (module < 1.0) {
@@ -341,7 +418,7 @@ void PlateRenderer::draw(cairo_t* cr, const PlateData& plate, const QrSymbol& sy
         result.warnings.push_back({WarningKind::small_module, buf});
     }
     if (m_vector_qr) {
-        cairo_rectangle(cr, px, py, patch, patch);
+        cairo_rectangle(cr, px, py, g.patch, g.patch);
         cairo_fill(cr);
         cairo_set_source_rgb(cr, 0, 0, 0);
         // One path of horizontal runs: no seams between modules in any rasteriser.
@@ -385,39 +462,30 @@ void PlateRenderer::draw(cairo_t* cr, const PlateData& plate, const QrSymbol& sy
         cairo_restore(cr);
     }
 
-    // Text column left of the QR.
-    const double tx = pad;
-    const double tw = px - 0.05 * u - pad;
+    if (drawn != nullptr) {
+        // The next plate's patch covers this one but for its anti-aliased edges, which blend
+        // with what is under them.
+        for (const double x : {px, px + g.patch}) {
+            mark_drawn(cr, x, py, 0, g.patch, drawn);
+        }
+        for (const double y : {py, py + g.patch}) {
+            mark_drawn(cr, px, y, g.patch, 0, drawn);
+        }
+    }
+
+    const double tx = g.tx;
+    const double tw = g.tw;
     const int tw_pango = to_pango(tw);
     PangoRectangle ink, logical;
     cairo_set_source_rgb(cr, 1, 1, 1);
-
-    // Title: one line, shrunk to the column width if needed; its ink top at the padding.
-    PangoLayout* title = m_title_layout.get();
-    if (m_title_width != tw) {
-        double title_size = 0.15 * u;
-        layout(title, m_title, title_size, true, -1);
-        pango_layout_get_extents(title, &ink, &logical);
-        if (to_mm(logical.width) > tw) {
-            title_size *= tw / to_mm(logical.width);
-            layout(title, m_title, title_size, true, -1);
-            pango_layout_get_extents(title, &ink, &logical);
-        }
-        m_title_ink = ink;
-        m_title_width = tw;
-    }
-    ink = m_title_ink;
-    check_glyphs(title, "title", plate, result);
-    show(cr, title, tx, pad - to_mm(ink.y));
-    const double rule_y = pad + to_mm(ink.height) + 0.035 * u;
-    const double rule_h = 0.008 * u;
-    cairo_rectangle(cr, tx, rule_y, tw, rule_h);
-    cairo_fill(cr);
+    // The title is drawn with the fixed parts; its glyphs are checked on every plate, which
+    // lists its own warnings.
+    check_glyphs(m_title_layout.get(), "title", plate, result);
 
     // Footer lines, bottom up from the padding: address code, grid, grid worker.
     const double line_size = 0.052 * u;
     const double pitch = 1.45 * line_size;
-    const double footer_w = compact ? w - 2 * pad : tw;
+    const double footer_w = g.compact ? w - 2 * g.pad : tw;
     struct FooterLine {
         std::string text;
         std::string bare; ///< the text without its caption, when the caption does not fit
@@ -432,7 +500,7 @@ void PlateRenderer::draw(cairo_t* cr, const PlateData& plate, const QrSymbol& sy
             worker += (plate.worker_name.empty() ? "" : "  ") + plate.worker_phone;
         }
     }
-    if (compact) {
+    if (g.compact) {
         std::string both = plate.grid_name.empty() ? std::string() : "网格 " + plate.grid_name;
         both += (both.empty() || worker.empty() ? "" : "  ") + worker;
         if (!both.empty()) {
@@ -446,7 +514,7 @@ void PlateRenderer::draw(cairo_t* cr, const PlateData& plate, const QrSymbol& sy
             lines.push_back({worker, "", "grid worker line"});
         }
     }
-    double baseline = h - pad - 0.16 * line_size;
+    double baseline = h - g.pad - 0.16 * line_size;
     double footer_top = baseline;
     std::size_t slot = 0;
     for (auto it = lines.rbegin(); it != lines.rend(); ++it, ++slot) {
@@ -469,7 +537,7 @@ void PlateRenderer::draw(cairo_t* cr, const PlateData& plate, const QrSymbol& sy
             m_footer_key[slot] = std::move(key);
         }
         check_glyphs(line, it->what, plate, result);
-        show(cr, line, tx, baseline - to_mm(pango_layout_get_baseline(line)));
+        show(cr, line, tx, baseline - to_mm(pango_layout_get_baseline(line)), drawn);
         footer_top = baseline - 0.9 * line_size;
         baseline -= pitch;
     }
@@ -482,7 +550,7 @@ void PlateRenderer::draw(cairo_t* cr, const PlateData& plate, const QrSymbol& sy
     }
 
     // The address fills the box between the rule and the footer: wrapped, shrunk until it fits.
-    const double box_top = rule_y + rule_h + 0.04 * u;
+    const double box_top = g.rule_y + g.rule_h + 0.04 * u;
     const double box_h = footer_top - 0.05 * u - box_top;
     std::string address = unbreakable_parts(plate.address_text, plate.address_parts);
     if (address.empty()) {
@@ -540,7 +608,7 @@ void PlateRenderer::draw(cairo_t* cr, const PlateData& plate, const QrSymbol& sy
         result.warnings.push_back({WarningKind::address_too_long, buf});
     }
     check_glyphs(addr, "address", plate, result);
-    show(cr, addr, tx, box_top + (box_h - to_mm(logical.height)) / 2 - to_mm(logical.y));
+    show(cr, addr, tx, box_top + (box_h - to_mm(logical.height)) / 2 - to_mm(logical.y), drawn);
     cairo_restore(cr);
 }
 

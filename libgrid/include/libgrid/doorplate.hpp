@@ -203,7 +203,6 @@ struct RenderOptions {
     double dpi = 300.0;  ///< PNG only
     int threads = 0;     ///< PNG / SVG workers; 0: one per core
     bool overwrite = false;
-    int png_compression = 2; ///< zlib level for PNG (low: fast; the ground is flat colour anyway)
     progress_fn progress;
 };
 
