@@ -170,7 +170,9 @@ Features read_features(const Workspace& ws, const std::string& layer, const Leve
         p.has_point.reserve(expect);
     }
     const auto span = static_cast<std::uint64_t>(hi - lo) + 1; // ids are [lo, hi]
-    auto first_id = [&](std::size_t k) { return lo + static_cast<std::int64_t>(span / parts * k + std::min<std::uint64_t>(k, span % parts)); };
+    auto first_id = [&](std::size_t k) {
+        return lo + static_cast<std::int64_t>(span / parts * k + std::min<std::uint64_t>(k, span % parts));
+    };
     grid::detail::parallel_for(parts, static_cast<unsigned>(parts), [&](std::size_t k) {
         const std::int64_t a = first_id(k);
         const std::int64_t b = k + 1 == parts ? hi : first_id(k + 1) - 1;
