@@ -840,6 +840,17 @@ int Scanner::match_fine(int i) {
     };
     const Part& lp = parts[static_cast<std::size_t>(nparts - 1)];
     const int lb = nparts > 1 ? lp.b : i; // the last part's span starts at the token for one part
+    // After a floor only the room is left, dashes and all: 5楼94, 一楼2648-117 (a stall range),
+    // 3楼819号. Levels are written from the top down, so nothing after a floor is a building.
+    if (has(Component::floor) && !has(Component::room) &&
+        (suf == Suf::none || suf == Suf::hao || suf == Suf::room)) {
+        std::string id = prefix;
+        for (int p = 0; p < nparts; ++p) {
+            id += (p > 0 ? "-" : "") + parts[static_cast<std::size_t>(p)].id;
+        }
+        assign(Component::room, i, end, id + rsuf);
+        return end;
+    }
     switch (suf) {
     case Suf::building:
         lead_parts(nparts - 1, Component::building);

@@ -1,0 +1,47 @@
+// Unit tests of the address parser's ordering and structure rules (docs/address.md): what a
+// number means from what was read before it. Addresses are made up for the tests.
+#include "libgrid/address.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+using grid::address::AddressParser;
+using grid::address::Component;
+using grid::address::ParsedAddress;
+
+namespace {
+
+// The text a component was read from ("" when absent).
+std::string written(const std::string& input, const ParsedAddress& a, Component c) {
+    const auto& f = a[c];
+    return input.substr(f.span.begin, f.span.end - f.span.begin);
+}
+
+} // namespace
+
+TEST_CASE("address levels: after a floor, what follows is the room") {
+    const AddressParser parser;
+    const std::string a = "金城商贸大厦6楼85";
+    const ParsedAddress pa = parser.parse(a);
+    CHECK(pa.value(Component::floor) == "6层");
+    CHECK(pa.value(Component::room) == "85室");
+    CHECK_FALSE(pa[Component::building].present());
+    // A stall range after the floor is one room, dashes and all.
+    const std::string b = "义新小商品市场二楼3120-3122";
+    const ParsedAddress pb = parser.parse(b);
+    CHECK(written(b, pb, Component::room) == "3120-3122");
+    CHECK(pb.value(Component::room) == "3120-3122室");
+    CHECK_FALSE(pb[Component::building].present());
+    // ... and so is a N号 after it.
+    const std::string c = "星河商务楼12F-3-5号";
+    const ParsedAddress pc = parser.parse(c);
+    CHECK(pc.value(Component::floor) == "12层");
+    CHECK(written(c, pc, Component::room) == "3-5号");
+    CHECK_FALSE(pc[Component::building].present());
+    CHECK_FALSE(pc[Component::unit].present());
+    // Before a floor the dash form still reads building-unit-room.
+    const ParsedAddress pd = parser.parse("丹桂苑12-3-601");
+    CHECK(pd.value(Component::building) == "12幢");
+    CHECK(pd.value(Component::room) == "601室");
+}
