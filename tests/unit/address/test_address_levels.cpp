@@ -45,3 +45,18 @@ TEST_CASE("address levels: after a floor, what follows is the room") {
     CHECK(pd.value(Component::building) == "12幢");
     CHECK(pd.value(Component::room) == "601室");
 }
+
+TEST_CASE("address levels: N号 closing the address after a village is its door number") {
+    const AddressParser parser;
+    const ParsedAddress a = parser.parse("城关镇桥头新村58号");
+    CHECK(a.value(Component::compound) == "桥头新村");
+    CHECK(a.value(Component::number) == "58号");
+    CHECK_FALSE(a[Component::building].present());
+    const ParsedAddress b = parser.parse("长乐镇云峰村下洋村26号");
+    CHECK(b.value(Component::community) == "云峰村");
+    CHECK(b.value(Component::number) == "26号");
+    // With a unit after it, the N号 of a 新村 is a building.
+    const ParsedAddress c = parser.parse("城关镇桥头新村58号2单元");
+    CHECK(c.value(Component::building) == "58幢");
+    CHECK(c.value(Component::unit) == "2单元");
+}
