@@ -203,6 +203,7 @@ private:
     int match_fine(int i);
     int match_road(int i);
     int find_road(int i) const;
+    int village_before_road(int i, int e) const;
     bool noise_end(int e) const;
     bool devzone_end(int e) const;
     int match_compound(int i);
@@ -629,8 +630,53 @@ int Scanner::match_road(int i) {
     if (e < 0) {
         return -1;
     }
+    const int split = village_before_road(i, e);
+    if (split > i) {
+        assign(Component::community, i, split, text(i, split));
+        i = split;
+    }
     assign(Component::road, i, e, text(i, e));
     return e;
+}
+
+// Where a road read right after the township really starts when a village name without its
+// suffix is written before it (杨庙东信路 -> 杨庙 | 东信路, 下骆宅振兴东路 -> 下骆宅 | 振兴东路):
+// a road's own name is rarely longer than three characters before its direction, number and
+// suffix, so a longer one keeps its last two and the rest is the village. Returns i when
+// there is nothing to split.
+int Scanner::village_before_road(int i, int e) const {
+    const Piece& tp = m_comp[idx(Component::township)];
+    if (has(Component::community) || !tp.set() || tp.end != i) {
+        return i;
+    }
+    int b = e;
+    if (ends_at(b, U"大道") || ends_at(b, U"大街") || ends_at(b, U"公路")) {
+        b -= 2;
+    } else if (in(at(b - 1), U"路街巷")) {
+        --b;
+    } else {
+        return i;
+    }
+    if (in(at(b - 1), U"支号")) {
+        --b; // 一支路, 一号路
+    }
+    while (b > i && (is_cn_numeral(at(b - 1)) || is_digit(at(b - 1)))) {
+        --b;
+    }
+    if (b > i && in(at(b - 1), U"东西南北中")) {
+        --b;
+    }
+    if (b - i < 4 || b - i > 6) {
+        return i;
+    }
+    const int split = b - 2;
+    for (int k = i; k < b; ++k) {
+        // 科技园区中路, 工业园大道, 城镇东路: a zone's or a town's road, not a village
+        if (!is_han(at(k)) || in(at(k), U"区园城场厂镇乡街") || starts_with(k, U"工业") || starts_with(k, U"开发")) {
+            return i;
+        }
+    }
+    return split;
 }
 
 // True when a note word of two or more characters (对面, 交叉口) ends at e.

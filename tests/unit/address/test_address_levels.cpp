@@ -60,3 +60,24 @@ TEST_CASE("address levels: N号 closing the address after a village is its door 
     CHECK(c.value(Component::building) == "58幢");
     CHECK(c.value(Component::unit) == "2单元");
 }
+
+TEST_CASE("address levels: a village name without its suffix between the township and its road") {
+    const AddressParser parser;
+    const ParsedAddress a = parser.parse("城关镇杨家塘人民西路5号");
+    CHECK(a.value(Component::township) == "城关镇");
+    CHECK(a.value(Component::community) == "杨家塘");
+    CHECK(a.value(Component::road) == "人民西路");
+    CHECK(a.value(Component::number) == "5号");
+    const ParsedAddress b = parser.parse("白沙镇岙口兴业大道18号");
+    CHECK(b.value(Component::community) == "岙口");
+    CHECK(b.value(Component::road) == "兴业大道");
+    // A road whose own name is short is one road, also with an ordinal (一号路, 纬三路).
+    for (const char* in : {"城关镇解放西路5号", "城关镇范家一号路5号", "城关镇东新纬三路5号"}) {
+        const ParsedAddress c = parser.parse(in);
+        CHECK_FALSE(c[Component::community].present());
+        CHECK(c[Component::road].present());
+    }
+    // A zone's road is not split (科技园区中路), nor a road not right after the township.
+    CHECK_FALSE(parser.parse("城关镇科技园区中路5号")[Component::community].present());
+    CHECK(parser.parse("城关镇新华村杨家塘人民西路5号").value(Component::road) == "杨家塘人民西路");
+}
