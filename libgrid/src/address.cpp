@@ -47,8 +47,8 @@ constexpr std::array<std::u32string_view, 22> k_strong_compound{
     U"园区", U"商城", U"名城", U"名苑", U"山庄", U"公馆", U"府邸", U"雅苑", U"嘉园", U"中心", U"市场"};
 
 // Trailing words that are directions or notes, not part of a compound name.
-constexpr std::array<std::u32string_view, 24> k_noise{
-    U"交叉口", U"交汇处", U"斜对面", U"对面", U"旁边", U"附近", U"门口", U"路口", U"隔壁", U"楼下", U"电联",
+constexpr std::array<std::u32string_view, 28> k_noise{
+    U"交叉口", U"交汇处", U"斜对面", U"对面", U"旁边", U"附近", U"门口", U"路口", U"隔壁", U"楼下", U"电联", U"左边", U"右边", U"左侧", U"右侧",
     U"东侧", U"西侧", U"南侧", U"北侧", U"后面", U"里面", U"旁", U"内", U"边", U"处", U"前", U"后", U"侧"};
 
 // Words that are development zones: not modelled (kept in rest).
@@ -204,6 +204,7 @@ private:
     int match_road(int i);
     int find_road(int i) const;
     int village_before_road(int i, int e) const;
+    bool fine_follows(int e) const;
     bool noise_end(int e) const;
     bool devzone_end(int e) const;
     int match_compound(int i);
@@ -679,6 +680,14 @@ int Scanner::village_before_road(int i, int e) const {
     return split;
 }
 
+// True when a number (a building, unit, floor or room) comes next, separators aside.
+bool Scanner::fine_follows(int e) const {
+    while (e < m_n && is_separator(at(e))) {
+        ++e;
+    }
+    return is_digit(at(e)) || (is_latin(at(e)) && is_digit(at(e + 1)));
+}
+
 // True when a note word of two or more characters (对面, 交叉口) ends at e.
 bool Scanner::noise_end(int e) const {
     if (!in(at(e - 1), U"口处面边近壁下联侧")) {
@@ -1090,7 +1099,12 @@ int Scanner::match_compound(int i) {
             }
         }
     }
-    if (devzone_end(name_end) || (name_end == e && noise_end(e) && std::any_of(k_noise.begin(), k_noise.end(), [&](std::u32string_view w) {
+    // A side written between the name and the number (温馨公寓东715, 古荡新村西34幢) says where
+    // the building is, it is not part of the name.
+    if (name_end == e && name_end - i >= 3 && in(at(name_end - 1), U"东西南北") && fine_follows(e)) {
+        --name_end;
+    }
+    if (devzone_end(name_end) || (noise_end(e) && std::any_of(k_noise.begin(), k_noise.end(), [&](std::u32string_view w) {
                                        return static_cast<int>(w.size()) == e - i && ends_at(e, w);
                                    }))) {
         add_rest(i, e);

@@ -81,3 +81,18 @@ TEST_CASE("address levels: a village name without its suffix between the townshi
     CHECK_FALSE(parser.parse("城关镇科技园区中路5号")[Component::community].present());
     CHECK(parser.parse("城关镇新华村杨家塘人民西路5号").value(Component::road) == "杨家塘人民西路");
 }
+
+TEST_CASE("address levels: a side between the compound and its number is not part of the name") {
+    const AddressParser parser;
+    const std::string a = "丽景公寓东715";
+    const ParsedAddress pa = parser.parse(a);
+    CHECK(pa.value(Component::compound) == "丽景公寓");
+    CHECK(pa.value(Component::rest) == "东");
+    const ParsedAddress pb = parser.parse("松林新村西34幢");
+    CHECK(pb.value(Component::compound) == "松林新村");
+    CHECK(pb.value(Component::building) == "34幢");
+    CHECK(parser.parse("银泰大楼左侧5楼").value(Component::compound) == "银泰大楼");
+    // Not when no number follows, nor in a short name.
+    CHECK(parser.parse("丽景公寓东").value(Component::compound) == "丽景公寓东");
+    CHECK(parser.parse("河东12幢").value(Component::compound) == "河东");
+}
