@@ -42,9 +42,10 @@ bool is_separator(char32_t c) {
 bool in(char32_t c, std::u32string_view set) { return set.find(c) != std::u32string_view::npos; }
 
 // Characters that end a compound name for sure when they close a word (小区, 花园, 大厦 ...).
-constexpr std::array<std::u32string_view, 22> k_strong_compound{
+constexpr std::array<std::u32string_view, 28> k_strong_compound{
     U"小区", U"花园", U"公寓", U"大厦", U"广场", U"家园", U"新村", U"苑", U"大楼", U"工业区", U"工业园区",
-    U"园区", U"商城", U"名城", U"名苑", U"山庄", U"公馆", U"府邸", U"雅苑", U"嘉园", U"中心", U"市场"};
+    U"园区", U"商城", U"名城", U"名苑", U"山庄", U"公馆", U"府邸", U"雅苑", U"嘉园", U"中心", U"市场",
+    U"工业园", U"科技园", U"产业园", U"物流园", U"工业城", U"新城"};
 
 // Trailing words that are directions or notes, not part of a compound name.
 constexpr std::array<std::u32string_view, 28> k_noise{
@@ -489,7 +490,8 @@ int Scanner::match_division(int i) {
 
 // Where a strong compound word (小区, 花园, ...) ends at e, return e, else -1.
 int Scanner::strong_compound_end(int e) const {
-    if (!in(at(e - 1), U"区园寓厦场村苑楼城庄馆邸心")) {
+    // (工业园区, 新城区: a 区 after the word makes a longer one)
+    if (!in(at(e - 1), U"区园寓厦场村苑楼城庄馆邸心") || at(e) == U'区') {
         return -1;
     }
     for (std::u32string_view w : k_strong_compound) {

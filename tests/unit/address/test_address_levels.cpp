@@ -96,3 +96,21 @@ TEST_CASE("address levels: a side between the compound and its number is not par
     CHECK(parser.parse("丽景公寓东").value(Component::compound) == "丽景公寓东");
     CHECK(parser.parse("河东12幢").value(Component::compound) == "河东");
 }
+
+TEST_CASE("address levels: a park or new town before a road is a compound, not part of the road") {
+    const AddressParser parser;
+    const ParsedAddress a = parser.parse("滨江新城海宁街18号");
+    CHECK(a.value(Component::compound) == "滨江新城");
+    CHECK(a.value(Component::road) == "海宁街");
+    CHECK(a.value(Component::number) == "18号");
+    const ParsedAddress b = parser.parse("石门工业园振华北路70号");
+    CHECK(b.value(Component::compound) == "石门工业园");
+    CHECK(b.value(Component::road) == "振华北路");
+    // 工业园区 is one word (not 工业园 + a road starting with 区).
+    const ParsedAddress c = parser.parse("石门工业园区科泰路7号");
+    CHECK(c.value(Component::compound) == "石门工业园区");
+    CHECK(c.value(Component::road) == "科泰路");
+    // A road named after the place stays a road.
+    CHECK(parser.parse("新城大道18号").value(Component::road) == "新城大道");
+    CHECK(parser.parse("科技园路9号").value(Component::road) == "科技园路");
+}
