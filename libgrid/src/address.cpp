@@ -424,7 +424,9 @@ int Scanner::match_division_suffix(int i) {
             suffix_len = 3;
         } else if (c == U'市' && name_len >= 3 && name_len <= 5 && current < 3 && !in(next, U"场民政区") &&
                    !in(at(e - 2), U"城超门都")) {
-            level = current < 2 ? 2 : 3;
+            // The table knows every prefecture-level city; an X市 it does not know is a
+            // county-level one, often one since made a district (奉化市, now 奉化区).
+            level = current < 2 && m_table == nullptr ? 2 : 3;
         } else if ((c == U'区' || c == U'县') && name_len >= 3 && name_len <= 5 && current < 3) {
             // Not 小区 / 园区 / 工业区 / 开发区 ... nor a sub-zone such as 银海东区 (5 characters).
             const char32_t prev = at(e - 2);

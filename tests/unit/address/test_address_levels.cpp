@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <vector>
 
 using grid::address::AddressParser;
 using grid::address::Component;
@@ -113,4 +114,22 @@ TEST_CASE("address levels: a park or new town before a road is a compound, not p
     // A road named after the place stays a road.
     CHECK(parser.parse("新城大道18号").value(Component::road) == "新城大道");
     CHECK(parser.parse("科技园路9号").value(Component::road) == "科技园路");
+}
+
+TEST_CASE("address levels: with a table, an unknown X市 is a county-level city") {
+    // The table knows every prefecture-level city; 奉化市 (now 奉化区) is not in it.
+    const grid::address::DivisionTable table(std::vector<grid::Division>{
+        {"33", "浙江省", 1, ""},
+        {"3302", "宁波市", 2, "33"},
+        {"330213", "奉化区", 3, "3302"},
+    });
+    const AddressParser parser(&table);
+    const ParsedAddress a = parser.parse("浙江省奉化市西坞街道肖桥路88号");
+    CHECK(a.value(Component::province) == "浙江省");
+    CHECK_FALSE(a[Component::city].present());
+    CHECK(a.value(Component::county) == "奉化市");
+    CHECK(a.value(Component::road) == "肖桥路");
+    CHECK(parser.parse("奉化市肖桥路88号").value(Component::county) == "奉化市");
+    // Without a table the first X市 is still read as the city.
+    CHECK(AddressParser().parse("奉化市肖桥路88号").value(Component::city) == "奉化市");
 }
