@@ -206,6 +206,7 @@ private:
     int find_road(int i) const;
     int village_before_road(int i, int e) const;
     bool fine_follows(int e) const;
+    bool zone_word_at(int k) const;
     bool noise_end(int e) const;
     bool devzone_end(int e) const;
     int match_compound(int i);
@@ -339,7 +340,7 @@ int Scanner::match_division_table(int i) {
                 } else {
                     if (is_digit(next) || is_latin(next) ||
                         in(next, U"路街道巷弄号大小花公广园苑城村镇乡区县市省楼幢栋座中心里") || is_cn_numeral(next) ||
-                        in(at(i + len - 1), U"路街巷道")) {
+                        in(at(i + len - 1), U"路街巷道") || (level >= 3 && zone_word_at(i + len))) {
                         continue;
                     }
                     // 滨江北路, 白云山南路: the short name starts a road.
@@ -682,6 +683,19 @@ int Scanner::village_before_road(int i, int e) const {
         }
     }
     return split;
+}
+
+// True when an industrial zone, a park or a public institution named after a place starts
+// at k: a county or township short name before it is part of that name (附海工业园区,
+// 永康经济开发区, 青口中心小学), not a division (a city's stays: 湖州经济技术开发区).
+bool Scanner::zone_word_at(int k) const {
+    for (std::u32string_view w : {U"工业区", U"工业园", U"工业功能区", U"工业城", U"开发区", U"经济开发区", U"经济技术开发区",
+                                  U"科技园", U"产业园", U"中心小学", U"小学", U"中学", U"卫生院", U"派出所"}) {
+        if (starts_with(k, w)) {
+            return true;
+        }
+    }
+    return false;
 }
 
 // True when a number (a building, unit, floor or room) comes next, separators aside.

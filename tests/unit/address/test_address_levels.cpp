@@ -133,3 +133,24 @@ TEST_CASE("address levels: with a table, an unknown X市 is a county-level city"
     // Without a table the first X市 is still read as the city.
     CHECK(AddressParser().parse("奉化市肖桥路88号").value(Component::city) == "奉化市");
 }
+
+TEST_CASE("address levels: a county or township short name naming a zone or school is part of it") {
+    const grid::address::DivisionTable table(std::vector<grid::Division>{
+        {"33", "浙江省", 1, ""},
+        {"3307", "金华市", 2, "33"},
+        {"330784", "永康市", 3, "3307"},
+        {"330784101", "古山镇", 4, "330784"},
+    });
+    const AddressParser parser(&table);
+    const ParsedAddress a = parser.parse("永康市古山工业园区兴业路5号");
+    CHECK(a.value(Component::county) == "永康市");
+    CHECK_FALSE(a[Component::township].present());
+    CHECK(a.value(Component::compound) == "古山工业园区");
+    CHECK(a.value(Component::road) == "兴业路");
+    const ParsedAddress b = parser.parse("永康市古山中心小学");
+    CHECK_FALSE(b[Component::township].present());
+    CHECK(b.value(Component::compound) == "古山中心小学");
+    // The full name stays the township; a road after the short name keeps it one too.
+    CHECK(parser.parse("永康市古山镇工业园区").value(Component::township) == "古山镇");
+    CHECK(parser.parse("永康市古山兴业路5号").value(Component::township) == "古山镇");
+}
