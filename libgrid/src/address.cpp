@@ -911,6 +911,14 @@ int Scanner::match_fine(int i) {
             add_rest(parts[static_cast<std::size_t>(p)].b, parts[static_cast<std::size_t>(p)].e);
         }
     };
+    // N-M with M after N and as many digits (17-19, 233-239): a range of door numbers, one
+    // door written with both of its numbers, not a door number and a building.
+    auto door_range = [&]() {
+        const std::string& a = parts[0].id;
+        const std::string& b = parts[1].id;
+        return nparts == 2 && a.size() == b.size() && digits_of(a) == static_cast<int>(a.size()) &&
+               digits_of(b) == static_cast<int>(b.size()) && b > a;
+    };
     const Part& lp = parts[static_cast<std::size_t>(nparts - 1)];
     const int lb = nparts > 1 ? lp.b : i; // the last part's span starts at the token for one part
     // After a floor only the room is left, dashes and all: 5楼94, 一楼2648-117 (a stall range),
@@ -956,17 +964,17 @@ int Scanner::match_fine(int i) {
         return end;
     case Suf::hao:
         if (nparts == 1 && place_number_at(end)) {
-            assign(Component::number, i, end, prefix + parts[0].id + "号");
+            assign(Component::number, i, end, prefix + parts[0].id + (nparts == 2 ? "-" + parts[1].id : "") + "号");
             return end;
         }
         if (number_slot_open() && nparts <= 2) {
-            // 84-66号 on a road: door number 84, building 66.
-            if (nparts == 2) {
+            // 84-66号 on a road: door number 84, building 66; 17-19号 is a range of door numbers.
+            if (nparts == 2 && !door_range()) {
                 assign(Component::number, i, parts[0].e, prefix + parts[0].id + "号");
                 assign(Component::building, parts[1].b, end, parts[1].id + bsuf);
                 return end;
             }
-            assign(Component::number, i, end, prefix + parts[0].id + "号");
+            assign(Component::number, i, end, prefix + parts[0].id + (nparts == 2 ? "-" + parts[1].id : "") + "号");
             return end;
         }
         if (nparts == 1 && !has(Component::building) && !has(Component::unit) && !has(Component::floor) &&
@@ -1025,6 +1033,10 @@ int Scanner::match_fine(int i) {
         break;
     }
     // Bare numbers: 146 after a road is its door number; 7-2225 building-room; 47-6-746 building-unit-room.
+    if (number_slot_open() && nparts == 2 && door_range()) {
+        assign(Component::number, i, end, parts[0].id + "-" + parts[1].id + "号");
+        return end;
+    }
     if (number_slot_open() && nparts <= 2) {
         assign(Component::number, i, parts[0].e, parts[0].id + "号");
         if (nparts == 2) {

@@ -154,3 +154,20 @@ TEST_CASE("address levels: a county or township short name naming a zone or scho
     CHECK(parser.parse("永康市古山镇工业园区").value(Component::township) == "古山镇");
     CHECK(parser.parse("永康市古山兴业路5号").value(Component::township) == "古山镇");
 }
+
+TEST_CASE("address levels: a range of door numbers after a road is one door number") {
+    const AddressParser parser;
+    const std::string a = "解放东路233-239号";
+    const ParsedAddress pa = parser.parse(a);
+    CHECK(pa.value(Component::road) == "解放东路");
+    CHECK(written(a, pa, Component::number) == "233-239号");
+    CHECK(pa.value(Component::number) == "233-239号");
+    CHECK_FALSE(pa[Component::building].present());
+    CHECK(parser.parse("解放东路17-19").value(Component::number) == "17-19号");
+    // A second number that is not a range is the building (84-66号, 182-11, 1250-16号).
+    for (const char* in : {"解放东路84-66号", "解放东路182-11", "解放东路1250-16号"}) {
+        const ParsedAddress c = parser.parse(in);
+        CHECK(c[Component::number].present());
+        CHECK(c[Component::building].present());
+    }
+}
