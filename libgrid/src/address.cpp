@@ -1060,9 +1060,21 @@ int Scanner::match_fine(int i) {
         }
         return end;
     }
+    if (nparts == 2 && door_range() && parts[0].id.size() >= 3 && !has(Component::room) &&
+        std::stol(parts[1].id) - std::stol(parts[0].id) <= 10) {
+        // 1106-1107, 322-324: one room spanning neighbours (a shop made of two units); a
+        // wider gap is building-room (105-518).
+        assign(Component::room, i, end, parts[0].id + "-" + parts[1].id + rsuf);
+        return end;
+    }
     if (nparts == 2) {
         if (!has(Component::building)) {
             assign(Component::building, parts[0].b, parts[0].e, parts[0].id + bsuf);
+            // 63-5 is building 63, unit 5 (a room has three digits or more: 63-502).
+            if (digits_of(last) == 1 && !has(Component::unit)) {
+                assign(Component::unit, parts[1].b, parts[1].e, last + usuf);
+                return end;
+            }
         } else if (!has(Component::unit)) {
             assign(Component::unit, parts[0].b, parts[0].e, parts[0].id + usuf);
         } else {

@@ -171,3 +171,21 @@ TEST_CASE("address levels: a range of door numbers after a road is one door numb
         CHECK(c[Component::building].present());
     }
 }
+
+TEST_CASE("address levels: two numbers after a compound") {
+    const AddressParser parser;
+    // A one-digit second number is the unit: building 63, unit 5.
+    const ParsedAddress a = parser.parse("紫荆花园63-5");
+    CHECK(a.value(Component::building) == "63幢");
+    CHECK(a.value(Component::unit) == "5单元");
+    CHECK_FALSE(a[Component::room].present());
+    // Neighbouring rooms written together are one room (a shop of two units).
+    const std::string b = "新华商厦1106-1107";
+    const ParsedAddress pb = parser.parse(b);
+    CHECK(written(b, pb, Component::room) == "1106-1107");
+    CHECK_FALSE(pb[Component::building].present());
+    // Otherwise building and room.
+    const ParsedAddress c = parser.parse("紫荆花园105-518");
+    CHECK(c.value(Component::building) == "105幢");
+    CHECK(c.value(Component::room) == "518室");
+}
