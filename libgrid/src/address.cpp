@@ -207,6 +207,7 @@ private:
     int village_before_road(int i, int e) const;
     bool fine_follows(int e) const;
     bool zone_word_at(int k) const;
+    bool in_market() const;
     bool noise_end(int e) const;
     bool devzone_end(int e) const;
     int match_compound(int i);
@@ -698,6 +699,18 @@ bool Scanner::zone_word_at(int k) const {
     return false;
 }
 
+// True when the address is inside a market hall: a floor was read, or the compound is a
+// market or one of its zones (小商品市场, 国际商贸城四区), and no road yet.
+bool Scanner::in_market() const {
+    const Piece& cp = m_comp[idx(Component::compound)];
+    if (has(Component::road)) {
+        return false;
+    }
+    return has(Component::floor) ||
+           (cp.set() && (ends_at(cp.end, U"市场") || ends_at(cp.end, U"城") ||
+                         (ends_at(cp.end, U"区") && !ends_at(cp.end, U"小区"))));
+}
+
 // True when a number (a building, unit, floor or room) comes next, separators aside.
 bool Scanner::fine_follows(int e) const {
     while (e < m_n && is_separator(at(e))) {
@@ -854,6 +867,10 @@ int Scanner::match_fine(int i) {
     } else if (starts_with(k, U"单元")) {
         suf = Suf::unit;
         slen = 2;
+    } else if (c0 == U'街' && !numeral_only && nparts == 1 && in_market()) {
+        // 一楼11街16394: in a market hall the numbered aisle is the unit (kept as written).
+        suf = Suf::unit;
+        slen = 1;
     } else if (in(c0, U"层楼") || ((c0 == U'F' || c0 == U'f') && !numeral_only)) {
         suf = Suf::floor;
         slen = 1;
@@ -939,7 +956,7 @@ int Scanner::match_fine(int i) {
         return end;
     case Suf::unit:
         lead_parts(nparts - 1, Component::unit);
-        assign(Component::unit, lb, end, last + usuf);
+        assign(Component::unit, lb, end, last + (c0 == U'街' ? std::string("街") : usuf));
         return end;
     case Suf::floor: {
         // 3楼2单元: a 楼 before the unit is the building.

@@ -189,3 +189,16 @@ TEST_CASE("address levels: two numbers after a compound") {
     CHECK(c.value(Component::building) == "105幢");
     CHECK(c.value(Component::room) == "518室");
 }
+
+TEST_CASE("address levels: in a market hall the numbered aisle (N街) is the unit") {
+    const AddressParser parser;
+    const std::string a = "小商品城五区二楼12街30518";
+    const ParsedAddress pa = parser.parse(a);
+    CHECK(pa.value(Component::floor) == "2层");
+    CHECK(written(a, pa, Component::unit) == "12街");
+    CHECK(pa.value(Component::unit) == "12街");
+    CHECK(pa.value(Component::room) == "30518室");
+    CHECK(written("服装市场8街207", parser.parse("服装市场8街207"), Component::unit) == "8街");
+    // Outside a market N街 is not a unit (a numbered street after a housing estate).
+    CHECK(parser.parse("英华小区5街12号").value(Component::unit) != "5街");
+}
