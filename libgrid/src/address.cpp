@@ -525,11 +525,11 @@ bool Scanner::door_number_at(int k) const {
 }
 
 // True when N号 ending at e is the door number of a named place rather than a building: no
-// road, a compound that is not a housing estate, market or tower (石岸头130号, 第一新村报社425号,
+// door number yet (a road before the place may have none: 海王路石岸头130号), a compound that is not a housing estate, market or tower (石岸头130号, 第一新村报社425号,
 // 点兵山392号; a village too: 桥头新村58号, 下洋村26号), and no building, unit, floor or room after it.
 bool Scanner::place_number_at(int e) const {
     const Piece& cp = m_comp[idx(Component::compound)];
-    if (has(Component::road) || !cp.set() || any_after(Component::compound)) {
+    if (has(Component::number) || !cp.set() || any_after(Component::compound)) {
         return false;
     }
     for (std::u32string_view w : {U"小区", U"苑", U"园", U"里", U"坊", U"庭", U"湾", U"城", U"府", U"邸",

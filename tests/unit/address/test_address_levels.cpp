@@ -202,3 +202,15 @@ TEST_CASE("address levels: in a market hall the numbered aisle (N街) is the uni
     // Outside a market N街 is not a unit (a numbered street after a housing estate).
     CHECK(parser.parse("英华小区5街12号").value(Component::unit) != "5街");
 }
+
+TEST_CASE("address levels: a named place after a road without a door number gets the N号") {
+    const AddressParser parser;
+    const ParsedAddress a = parser.parse("海王路石岸头130号");
+    CHECK(a.value(Component::road) == "海王路");
+    CHECK(a.value(Component::compound) == "石岸头");
+    CHECK(a.value(Component::number) == "130号");
+    CHECK_FALSE(a[Component::building].present());
+    // With the road's door number written, the place's N号 is a building; an estate's too.
+    CHECK(parser.parse("海王路88号石岸头3号").value(Component::building) == "3幢");
+    CHECK(parser.parse("海王路翠竹苑3号").value(Component::building) == "3幢");
+}
