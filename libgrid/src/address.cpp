@@ -321,7 +321,11 @@ int Scanner::match_division_table(int i) {
                 // road, number or compound word follows it (京泰路18号 is a road). A county or
                 // township name right before a road of its own (临平望梅路, 下沙月雅路) is one
                 // anywhere, but not before a direction (中山北路, 解放南路) or a short road.
-                const bool context = current > 0 && m_cands[static_cast<std::size_t>(current)].size() > 0;
+                // (a level written but unknown to the table, such as a district since merged
+                // away, 江干区, leaves the context to the level above it)
+                const bool context =
+                    current > 0 && (!m_cands[static_cast<std::size_t>(current)].empty() ||
+                                    (current > 1 && !m_cands[static_cast<std::size_t>(current - 1)].empty()));
                 const int road_after = level <= 4 ? road_after_name() : -1; // 杭州湾大道 stays a road
                 const bool own_road = road_after >= i + len + 3 && !in(next, U"东西南北中") && !is_cn_numeral(next) &&
                                       is_han(next);
@@ -340,7 +344,8 @@ int Scanner::match_division_table(int i) {
                     }
                 } else {
                     if (is_digit(next) || is_latin(next) ||
-                        in(next, U"路街道巷弄号大小花公广园苑城村镇乡区县市省楼幢栋座中心里") || is_cn_numeral(next) ||
+                        in(next, U"路街道巷弄号大小花公广园苑城村镇乡区县市省楼幢栋座里") || starts_with(i + len, U"中心") ||
+                        is_cn_numeral(next) ||
                         in(at(i + len - 1), U"路街巷道") || (level >= 3 && zone_word_at(i + len))) {
                         continue;
                     }

@@ -214,3 +214,29 @@ TEST_CASE("address levels: a named place after a road without a door number gets
     CHECK(parser.parse("海王路88号石岸头3号").value(Component::building) == "3幢");
     CHECK(parser.parse("海王路翠竹苑3号").value(Component::building) == "3幢");
 }
+
+TEST_CASE("address levels: township short names under a county the table knows or once knew") {
+    const grid::address::DivisionTable table(std::vector<grid::Division>{
+        {"33", "浙江省", 1, ""},
+        {"3301", "杭州市", 2, "33"},
+        {"3304", "嘉兴市", 2, "33"},
+        {"330102", "上城区", 3, "3301"},
+        {"330483", "桐乡市", 3, "3304"},
+        {"330102018", "九堡街道", 4, "330102"},
+        {"330483101", "濮院镇", 4, "330483"},
+    });
+    const AddressParser parser(&table);
+    // A short name followed by 中... (only 中心 is a compound word).
+    const ParsedAddress a = parser.parse("桐乡市濮院中国毛衫城2163号");
+    CHECK(a.value(Component::township) == "濮院镇");
+    CHECK(a.value(Component::compound) == "中国毛衫城");
+    // 江干区 is no longer in the table: the city is the context for 九堡.
+    const std::string in = "杭州市江干区九堡商贸中心3-2277";
+    const ParsedAddress b = parser.parse(in);
+    CHECK(written(in, b, Component::county) == "江干区");
+    CHECK(b.value(Component::county) == "上城区"); // the county 九堡街道 is in now
+    CHECK(b.value(Component::township) == "九堡街道");
+    CHECK(b.value(Component::compound) == "商贸中心");
+    // Without any context the short name is still not taken.
+    CHECK_FALSE(parser.parse("九堡商贸中心3-2277")[Component::township].present());
+}
