@@ -205,6 +205,7 @@ private:
     int match_road(int i);
     int find_road(int i) const;
     int village_before_road(int i, int e) const;
+    int road_suffix_length(int e) const;
     bool fine_follows(int e) const;
     bool zone_word_at(int k) const;
     bool in_market() const;
@@ -349,10 +350,11 @@ int Scanner::match_division_table(int i) {
                         in(at(i + len - 1), U"路街巷道") || (level >= 3 && zone_word_at(i + len))) {
                         continue;
                     }
-                    // 滨江北路, 白云山南路: the short name starts a road.
-                    if (road_after > 0 && (level <= 2 ? road_after <= i + len + 2 ||
-                                                            (road_after <= i + len + 3 && is_digit(at(road_after)))
-                                                      : !own_road)) {
+                    // 滨江北路, 白云山南路, 杭州湾大道: the short name starts a road. A province or
+                    // city name is one before a road with a name of its own of two characters or
+                    // more (杭州文三路); 湾大道, 东路 have one or none.
+                    const bool road_named = road_after > 0 && road_after - road_suffix_length(road_after) - (i + len) >= 2;
+                    if (road_after > 0 && (level <= 2 ? !road_named : !own_road)) {
                         continue;
                     }
                 }
@@ -651,6 +653,16 @@ int Scanner::match_road(int i) {
     return e;
 }
 
+// The length of the road word ending at e: 2 for 大道 / 大街 / 公路 / 胡同 / 国道 / 省道, else 1.
+int Scanner::road_suffix_length(int e) const {
+    for (std::u32string_view w : {U"大道", U"大街", U"公路", U"胡同", U"国道", U"省道"}) {
+        if (ends_at(e, w)) {
+            return 2;
+        }
+    }
+    return 1;
+}
+
 // Where a road read right after the township really starts when a village name without its
 // suffix is written before it (杨庙东信路 -> 杨庙 | 东信路, 下骆宅振兴东路 -> 下骆宅 | 振兴东路):
 // a road's own name is rarely longer than three characters before its direction, number and
@@ -662,13 +674,11 @@ int Scanner::village_before_road(int i, int e) const {
         return i;
     }
     int b = e;
-    if (ends_at(b, U"大道") || ends_at(b, U"大街") || ends_at(b, U"公路")) {
-        b -= 2;
-    } else if (in(at(b - 1), U"路街巷")) {
-        --b;
-    } else {
+    const int suffix = road_suffix_length(b);
+    if (suffix == 1 && !in(at(b - 1), U"路街巷")) {
         return i;
     }
+    b -= suffix;
     if (in(at(b - 1), U"支号")) {
         --b; // 一支路, 一号路
     }

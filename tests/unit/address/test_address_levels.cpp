@@ -240,3 +240,18 @@ TEST_CASE("address levels: township short names under a county the table knows o
     // Without any context the short name is still not taken.
     CHECK_FALSE(parser.parse("九堡商贸中心3-2277")[Component::township].present());
 }
+
+TEST_CASE("address levels: a city short name before a road with a name of its own") {
+    const grid::address::DivisionTable table(std::vector<grid::Division>{
+        {"33", "浙江省", 1, ""},
+        {"3301", "杭州市", 2, "33"},
+    });
+    const AddressParser parser(&table);
+    const ParsedAddress a = parser.parse("杭州文三路598号");
+    CHECK(a.value(Component::city) == "杭州市");
+    CHECK(a.value(Component::road) == "文三路");
+    CHECK(a.value(Component::number) == "598号");
+    // A road named after the city stays a road: 杭州湾大道, 杭州东路.
+    CHECK_FALSE(parser.parse("杭州湾大道18号")[Component::city].present());
+    CHECK(parser.parse("杭州东路18号").value(Component::road) == "杭州东路");
+}
