@@ -1185,6 +1185,12 @@ int Scanner::match_compound(int i) {
         return e;
     }
     Piece& cp = m_comp[idx(Component::compound)];
+    if (has(Component::floor) || has(Component::room)) {
+        // After the floor or the room a name is the shop, office or person there (3楼KP服饰,
+        // 1203室财务部), not a place of the address.
+        add_rest(i, e);
+        return e;
+    }
     if (!cp.set()) {
         assign(Component::compound, i, name_end, text(i, name_end));
     } else if (cp.end == i) {

@@ -255,3 +255,14 @@ TEST_CASE("address levels: a city short name before a road with a name of its ow
     CHECK_FALSE(parser.parse("杭州湾大道18号")[Component::city].present());
     CHECK(parser.parse("杭州东路18号").value(Component::road) == "杭州东路");
 }
+
+TEST_CASE("address levels: a name after the floor or the room is not the compound") {
+    const AddressParser parser;
+    const ParsedAddress a = parser.parse("人民路162号3楼云裳服饰");
+    CHECK(a.value(Component::floor) == "3层");
+    CHECK_FALSE(a[Component::compound].present());
+    CHECK(a.value(Component::rest) == "云裳服饰");
+    CHECK(parser.parse("人民路162号1203室财务部").value(Component::rest) == "财务部");
+    // Before the floor it is the compound.
+    CHECK(parser.parse("人民路162号云裳大厦3楼").value(Component::compound) == "云裳大厦");
+}
