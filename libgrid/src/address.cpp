@@ -1153,6 +1153,11 @@ int Scanner::match_compound(int i) {
         if (e > i + 1 && e < m_n && is_han(at(e)) && (devzone_end(e) || noise_end(e))) {
             break;
         }
+        // 和通家纺内创纳服饰, 人民医院旁中凯华庭: 内 / 旁 between two names ends the first.
+        if (e > i + 1 && in(at(e), U"内旁") && is_han(at(e + 1)) && !in(at(e + 1), U"边侧")) {
+            ++e;
+            break;
+        }
         if (e - i >= 40) {
             break;
         }

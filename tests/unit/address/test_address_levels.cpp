@@ -266,3 +266,14 @@ TEST_CASE("address levels: a name after the floor or the room is not the compoun
     // Before the floor it is the compound.
     CHECK(parser.parse("人民路162号云裳大厦3楼").value(Component::compound) == "云裳大厦");
 }
+
+TEST_CASE("address levels: 内 / 旁 between two names ends the compound") {
+    const AddressParser parser;
+    const ParsedAddress a = parser.parse("新城路15号和顺家纺内锦绣服饰");
+    CHECK(a.value(Component::compound) == "和顺家纺");
+    CHECK(a.value(Component::rest) == "内锦绣服饰");
+    CHECK(parser.parse("人民医院旁华庭小区").value(Component::compound) == "人民医院");
+    // Not at the end (a trailing note) and not in 旁边 (a longer note word).
+    CHECK(parser.parse("人民医院旁").value(Component::compound) == "人民医院");
+    CHECK(parser.parse("人民医院旁边").value(Component::compound) == "人民医院");
+}
