@@ -252,6 +252,9 @@ bool Scanner::consistent(const detail::DivisionRecord& r) const {
 // 居民委员会 / 村委会 / 办事处 ... after a division name belong to it.
 int Scanner::extend_division(int e, int level) const {
     if (level == 5) {
+        if (at(e - 1) == U'村' && starts_with(e, U"民委员会")) {
+            return e + 4; // 嘎中村 + 民委员会: the 村 of 村民委员会 closed the name
+        }
         for (std::u32string_view w : {U"社区居民委员会", U"社区居委会", U"居民委员会", U"村民委员会", U"村委会",
                                       U"居委会", U"委员会", U"村委"}) {
             if (starts_with(e, w)) {
@@ -574,13 +577,28 @@ int Scanner::find_road(int i) const {
     for (int e = i + 1; e <= limit; ++e) {
         const char32_t c = at(e - 1);
         if (!is_han(c)) {
-            return -1;
+            // 建设4路, 经20路: a number inside a short name, right before the road word.
+            int d = e - 1;
+            while (d > i && is_digit(at(d))) {
+                ++d;
+            }
+            const int name = e - 1 - i;
+            for (int k = i; k < e - 1; ++k) {
+                if (in(at(k), U"区楼城县市省镇乡村门层")) {
+                    return -1;
+                }
+            }
+            return d > e - 1 && name >= 1 && name <= 3 && in(at(d), U"路街巷") ? d + 1 : -1;
         }
         if (e - 1 > i && strong_compound_end(e) >= 0 && !road_follows(e)) {
             return -1; // a compound comes first
         }
         if (e - i >= 2 && (noise_end(e) || devzone_end(e))) {
             return -1; // 汽车北站对面莫干山路, 经济技术开发区海达北路: not one road
+        }
+        // 田陀组, 埂埂上村民小组: a villagers' group under the village read before.
+        if (c == U'组' && e - i >= 3 && has(Component::community) && at(e) != U'团') { // (组团: an estate)
+            return e;
         }
         if (e - i < 2 || !in(c, U"道街同路国省巷弄")) {
             continue;
@@ -598,6 +616,8 @@ int Scanner::find_road(int i) const {
             end = e;
         } else if (c == U'弄' && !is_digit(at(e - 2))) {
             end = e;
+        } else if (c == U'道' && is_cn_numeral(at(e - 2)) && e - i >= 4) {
+            end = e; // 滨海四道: numbered avenues
         }
         if (end < 0) {
             continue;

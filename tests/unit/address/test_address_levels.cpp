@@ -277,3 +277,26 @@ TEST_CASE("address levels: 内 / 旁 between two names ends the compound") {
     CHECK(parser.parse("人民医院旁").value(Component::compound) == "人民医院");
     CHECK(parser.parse("人民医院旁边").value(Component::compound) == "人民医院");
 }
+
+TEST_CASE("address levels: road shapes: a number inside the name, numbered avenues, villagers' groups") {
+    const AddressParser parser;
+    const ParsedAddress a = parser.parse("城东街道建设4路215号");
+    CHECK(a.value(Component::road) == "建设4路");
+    CHECK(a.value(Component::number) == "215号");
+    CHECK(parser.parse("城东街道经20路437号").value(Component::road) == "经20路");
+    // Only a short name: a market hall's aisle is no road.
+    CHECK_FALSE(parser.parse("商贸城四区六楼7街41050")[Component::road].present());
+    const ParsedAddress b = parser.parse("龙湾区滨海四道664号");
+    CHECK(b.value(Component::road) == "滨海四道");
+    CHECK(b.value(Component::number) == "664号");
+    // A villagers' group with a name, under the village just read.
+    const ParsedAddress c = parser.parse("龙沙镇老林村田陀组72号");
+    CHECK(c.value(Component::community) == "老林村");
+    CHECK(c.value(Component::road) == "田陀组");
+    CHECK(c.value(Component::number) == "72号");
+    const ParsedAddress d = parser.parse("遮放镇嘎中村民委员会南蚌村民小组");
+    CHECK(d.value(Component::community) == "嘎中村");
+    CHECK(d.value(Component::road) == "南蚌村民小组");
+    // 组团 is a cluster of an estate, not a group.
+    CHECK(parser.parse("茶山街道山根村雀力组团216号").value(Component::compound) == "雀力组团");
+}
