@@ -303,8 +303,11 @@ int Scanner::match_division_table(int i) {
         for (const std::uint32_t* p = b; p != e; ++p) {
             const auto& r = m_table->records[*p >> 1];
             const auto& cs = m_cands[static_cast<std::size_t>(r.division.level)];
-            // (an alias is no repeat when a road follows: 海陵区海陵南路)
-            if (std::find(cs.begin(), cs.end(), *p >> 1) != cs.end() && ((*p & 1u) == 0 || road_after_name() < 0)) {
+            // (an alias is no repeat when a road follows, 海陵区海陵南路, or when it names the
+            // road: 赤城街道赤城路, 鹿城区鹿城路)
+            const bool names_road = in(at(i + len), U"路街巷") || starts_with(i + len, U"大道");
+            if (std::find(cs.begin(), cs.end(), *p >> 1) != cs.end() &&
+                ((*p & 1u) == 0 || (road_after_name() < 0 && !names_road))) {
                 duplicate = true;
             }
         }

@@ -300,3 +300,19 @@ TEST_CASE("address levels: road shapes: a number inside the name, numbered avenu
     // 组团 is a cluster of an estate, not a group.
     CHECK(parser.parse("茶山街道山根村雀力组团216号").value(Component::compound) == "雀力组团");
 }
+
+TEST_CASE("address levels: a division's short name repeated as the name of a road") {
+    const grid::address::DivisionTable table(std::vector<grid::Division>{
+        {"33", "浙江省", 1, ""},
+        {"3310", "台州市", 2, "33"},
+        {"331023", "天台县", 3, "3310"},
+        {"331023001", "赤城街道", 4, "331023"},
+    });
+    const AddressParser parser(&table);
+    const ParsedAddress a = parser.parse("天台县赤城街道赤城路839号");
+    CHECK(a.value(Component::township) == "赤城街道");
+    CHECK(a.value(Component::road) == "赤城路");
+    CHECK(a.value(Component::number) == "839号");
+    CHECK_FALSE(a[Component::compound].present());
+    CHECK_FALSE(a[Component::rest].present());
+}
