@@ -296,6 +296,24 @@ int Scanner::match_division_table(int i) {
             }
             return road_after_cache;
         };
+        const auto names_road = [&]() { return in(at(i + len), U"路街巷") || starts_with(i + len, U"大道"); };
+        // What follows the name makes it part of a road or a compound: asked only for short
+        // names, at most once per length.
+        int name_taken_cache = -1;
+        const auto name_taken = [&]() {
+            if (name_taken_cache < 0) {
+                name_taken_cache = in(at(i + len), U"路街道巷弄号大小花公广园苑城村镇乡区县市省楼幢栋座里") ||
+                                   starts_with(i + len, U"中心") || in(at(i + len - 1), U"路街巷道");
+            }
+            return name_taken_cache == 1;
+        };
+        int zone_after_cache = -1;
+        const auto zone_after = [&]() {
+            if (zone_after_cache < 0) {
+                zone_after_cache = zone_word_at(i + len) ? 1 : 0;
+            }
+            return zone_after_cache == 1;
+        };
         // Duplicate of a level already read (浙江省杭州市杭州市...): not a new level.
         bool duplicate = false;
         int best_level = 99;
@@ -305,9 +323,8 @@ int Scanner::match_division_table(int i) {
             const auto& cs = m_cands[static_cast<std::size_t>(r.division.level)];
             // (an alias is no repeat when a road follows, 海陵区海陵南路, or when it names the
             // road: 赤城街道赤城路, 鹿城区鹿城路)
-            const bool names_road = in(at(i + len), U"路街巷") || starts_with(i + len, U"大道");
             if (std::find(cs.begin(), cs.end(), *p >> 1) != cs.end() &&
-                ((*p & 1u) == 0 || (road_after_name() < 0 && !names_road))) {
+                ((*p & 1u) == 0 || (road_after_name() < 0 && !names_road()))) {
                 duplicate = true;
             }
         }
@@ -350,10 +367,8 @@ int Scanner::match_division_table(int i) {
                         continue;
                     }
                 } else {
-                    if (is_digit(next) || is_latin(next) ||
-                        in(next, U"路街道巷弄号大小花公广园苑城村镇乡区县市省楼幢栋座里") || starts_with(i + len, U"中心") ||
-                        is_cn_numeral(next) ||
-                        in(at(i + len - 1), U"路街巷道") || (level >= 3 && zone_word_at(i + len))) {
+                    if (is_digit(next) || is_latin(next) || is_cn_numeral(next) || name_taken() ||
+                        (level >= 3 && zone_after())) {
                         continue;
                     }
                     // 滨江北路, 白云山南路, 杭州湾大道: the short name starts a road. A province or
@@ -586,8 +601,8 @@ int Scanner::find_road(int i) const {
                 ++d;
             }
             const int name = e - 1 - i;
-            for (int k = i; k < e - 1; ++k) {
-                if (in(at(k), U"区楼城县市省镇乡村门层")) {
+            for (int q = i; q < e - 1; ++q) {
+                if (in(at(q), U"区楼城县市省镇乡村门层")) {
                     return -1;
                 }
             }
