@@ -1234,6 +1234,11 @@ int Scanner::match_compound(int i) {
         add_rest(i, e);
         return e;
     }
+    if (!cp.set() && name_end - i == 1) {
+        // One character is no name (东10幢, 口, 路): it goes to rest.
+        add_rest(i, e);
+        return e;
+    }
     if (!cp.set()) {
         assign(Component::compound, i, name_end, text(i, name_end));
     } else if (cp.end == i) {

@@ -316,3 +316,14 @@ TEST_CASE("address levels: a division's short name repeated as the name of a roa
     CHECK_FALSE(a[Component::compound].present());
     CHECK_FALSE(a[Component::rest].present());
 }
+
+TEST_CASE("address levels: one character is no compound name") {
+    const AddressParser parser;
+    const ParsedAddress a = parser.parse("阿祥路2302号东10幢11楼");
+    CHECK_FALSE(a[Component::compound].present());
+    CHECK(a.value(Component::rest) == "东");
+    CHECK(a.value(Component::building) == "10幢");
+    CHECK_FALSE(parser.parse("新港村8组后184号")[Component::compound].present());
+    // Two characters are a name.
+    CHECK(parser.parse("阿祥路2302号东苑10幢").value(Component::compound) == "东苑");
+}
