@@ -209,6 +209,7 @@ private:
     bool fine_follows(int e) const;
     bool zone_word_at(int k) const;
     bool in_market() const;
+    bool estate_word_at(int k) const;
     bool noise_end(int e) const;
     bool devzone_end(int e) const;
     int match_compound(int i);
@@ -307,6 +308,13 @@ int Scanner::match_division_table(int i) {
             }
             return name_taken_cache == 1;
         };
+        int estate_after_cache = -1;
+        const auto estate_after = [&]() {
+            if (estate_after_cache < 0) {
+                estate_after_cache = estate_word_at(i + len) ? 1 : 0;
+            }
+            return estate_after_cache == 1;
+        };
         int zone_after_cache = -1;
         const auto zone_after = [&]() {
             if (zone_after_cache < 0) {
@@ -323,7 +331,7 @@ int Scanner::match_division_table(int i) {
             const auto& cs = m_cands[static_cast<std::size_t>(r.division.level)];
             // (an alias is no repeat when a road follows, 海陵区海陵南路, or when it names the
             // road: 赤城街道赤城路, 鹿城区鹿城路)
-            if (std::find(cs.begin(), cs.end(), *p >> 1) != cs.end() &&
+            if (std::find(cs.begin(), cs.end(), *p >> 1) != cs.end() && !estate_after() &&
                 ((*p & 1u) == 0 || (road_after_name() < 0 && !names_road()))) {
                 duplicate = true;
             }
@@ -339,6 +347,9 @@ int Scanner::match_division_table(int i) {
             const bool alias = (*p & 1u) != 0;
             if (level <= current || !consistent(r)) {
                 continue;
+            }
+            if ((alias || level == 5) && estate_after()) {
+                continue; // 转塘家园, 孔村一区: the estate's name
             }
             if (alias) {
                 // A short name (海陵, 京泰路, 十里铺) is a division only in context and not when a
@@ -479,7 +490,7 @@ int Scanner::match_division_suffix(int i) {
             level = 5;
             suffix_len = 3;
         }
-        if (level == 0) {
+        if (level == 0 || (level == 5 && estate_word_at(e))) {
             continue;
         }
         (void)suffix_len;
@@ -670,7 +681,7 @@ int Scanner::match_road(int i) {
         Piece& rp = m_comp[idx(Component::road)];
         if (rp.end == i && !any_after(Component::road)) {
             const int e = find_road(i);
-            if (e > 0) {
+            if (e > 0 && !estate_word_at(e)) {
                 rp.end = e;
                 rp.value += text(i, e);
                 return e;
@@ -679,8 +690,8 @@ int Scanner::match_road(int i) {
         return -1;
     }
     const int e = find_road(i);
-    if (e < 0) {
-        return -1;
+    if (e < 0 || estate_word_at(e)) {
+        return -1; // 大学路新村, 竹竿巷小区: an estate named after the road
     }
     const int split = village_before_road(i, e);
     if (split > i) {
@@ -747,6 +758,18 @@ bool Scanner::zone_word_at(int k) const {
                                   U"科技园", U"产业园", U"中心小学", U"小学", U"中学", U"卫生院", U"派出所"}) {
         if (starts_with(k, w)) {
             return true;
+        }
+    }
+    return false;
+}
+
+// True when a housing estate's generic word starts at k (新村, 小区, 家园, 公寓 ...): the name
+// right before it is the estate's name (转塘家园, 大学路新村, 柯村新苑), not a division or a
+// road. (A numbered zone after a village, 上杨村5区, is the village's zone: not here.)
+bool Scanner::estate_word_at(int k) const {
+    for (std::u32string_view w : {U"新村", U"小区", U"家园", U"花园", U"公寓", U"新苑", U"景苑", U"花苑"}) {
+        if (starts_with(k, w)) {
+            return !road_follows(k + static_cast<int>(w.size())); // (花园路 is a road)
         }
     }
     return false;

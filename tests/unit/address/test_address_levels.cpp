@@ -327,3 +327,27 @@ TEST_CASE("address levels: one character is no compound name") {
     // Two characters are a name.
     CHECK(parser.parse("阿祥路2302号东苑10幢").value(Component::compound) == "东苑");
 }
+
+TEST_CASE("address levels: a place name before 新村 / 小区 / 家园 / 公寓 is the estate's name") {
+    const grid::address::DivisionTable table(std::vector<grid::Division>{
+        {"33", "浙江省", 1, ""},
+        {"3301", "杭州市", 2, "33"},
+        {"330106", "西湖区", 3, "3301"},
+        {"330106109", "转塘街道", 4, "330106"},
+    });
+    const AddressParser parser(&table);
+    const ParsedAddress a = parser.parse("西湖区转塘家园46-3-975");
+    CHECK_FALSE(a[Component::township].present());
+    CHECK(a.value(Component::compound) == "转塘家园");
+    // After the full township name its short name is no repeat there either.
+    const ParsedAddress b = parser.parse("西湖区转塘街道转塘公寓5幢");
+    CHECK(b.value(Component::township) == "转塘街道");
+    CHECK(b.value(Component::compound) == "转塘公寓");
+    // A road or a village name before the word: 大学路新村, 柯村新苑.
+    const AddressParser plain;
+    CHECK(plain.parse("大学路新村42栋").value(Component::compound) == "大学路新村");
+    CHECK_FALSE(plain.parse("大学路新村42栋")[Component::road].present());
+    CHECK(plain.parse("稠江街道柯村新苑10栋").value(Component::compound) == "柯村新苑");
+    // 花园路 is a road.
+    CHECK(plain.parse("前仓村花园路157号").value(Component::road) == "花园路");
+}
