@@ -362,8 +362,11 @@ int Scanner::match_division_table(int i) {
                     current > 0 && (!m_cands[static_cast<std::size_t>(current)].empty() ||
                                     (current > 1 && !m_cands[static_cast<std::size_t>(current - 1)].empty()));
                 const int road_after = level <= 4 ? road_after_name() : -1; // 杭州湾大道 stays a road
-                const bool own_road = road_after >= i + len + 3 && !in(next, U"东西南北中") && !is_cn_numeral(next) &&
-                                      is_han(next);
+                // (a numbered road counts for a township: 下沙12号大街, 下沙8号路)
+                const bool numbered_road = level == 4 && is_digit(next) && road_after >= i + len + 3;
+                const bool own_road = (road_after >= i + len + 3 && !in(next, U"东西南北中") && !is_cn_numeral(next) &&
+                                       is_han(next)) ||
+                                      numbered_road;
                 if (level >= 4 && !context && !(level == 4 && own_road)) {
                     continue;
                 }
@@ -378,7 +381,7 @@ int Scanner::match_division_table(int i) {
                         continue;
                     }
                 } else {
-                    if (is_digit(next) || is_latin(next) || is_cn_numeral(next) || name_taken() ||
+                    if ((is_digit(next) && !numbered_road) || is_latin(next) || is_cn_numeral(next) || name_taken() ||
                         (level >= 3 && zone_after())) {
                         continue;
                     }

@@ -351,3 +351,19 @@ TEST_CASE("address levels: a place name before 新村 / 小区 / 家园 / 公寓
     // 花园路 is a road.
     CHECK(plain.parse("前仓村花园路157号").value(Component::road) == "花园路");
 }
+
+TEST_CASE("address levels: a township short name before a numbered road") {
+    const grid::address::DivisionTable table(std::vector<grid::Division>{
+        {"33", "浙江省", 1, ""},
+        {"3301", "杭州市", 2, "33"},
+        {"330114", "钱塘区", 3, "3301"},
+        {"330114001", "下沙街道", 4, "330114"},
+    });
+    const AddressParser parser(&table);
+    const ParsedAddress a = parser.parse("杭州市下沙3号大街88号");
+    CHECK(a.value(Component::township) == "下沙街道");
+    CHECK(a.value(Component::road) == "3号大街");
+    CHECK(a.value(Component::number) == "88号");
+    // A bare number after the short name is no road: not the township.
+    CHECK_FALSE(parser.parse("杭州市下沙3幢")[Component::township].present());
+}
