@@ -1191,10 +1191,16 @@ int Scanner::match_compound(int i) {
     // The run of name characters, stopping before a fine token written in Chinese numerals
     // (翠竹苑三栋 -> 翠竹苑 | 三栋) or one in digits.
     int e = i;
-    while (e < m_n && (is_han(at(e)) ||
-                       (e > i && is_latin(at(e)) && !is_digit(at(e + 1)) && is_han(at(e + 1)) &&
-                        !in(at(e + 1), U"幢栋座单楼层室号区期")) ||
-                       (e == i && is_latin(at(e))))) {
+    // A run of Latin letters belongs to the name when the name goes on in Chinese after it
+    // (UDC时代大厦, 望京soho塔), not when an id word follows (A座, G区).
+    const auto latin_in_name = [&](int k) {
+        int r = k;
+        while (is_latin(at(r)) && r - k < 12) {
+            ++r;
+        }
+        return is_han(at(r)) && !in(at(r), U"幢栋座单楼层室号区期");
+    };
+    while (e < m_n && (is_han(at(e)) || (is_latin(at(e)) && latin_in_name(e)) || (e == i && is_latin(at(e))))) {
         if (e > i && in(at(e), U"东西南北中") && starts_with(e + 1, U"单元")) {
             break; // 华远大厦西单元
         }

@@ -367,3 +367,13 @@ TEST_CASE("address levels: a township short name before a numbered road") {
     // A bare number after the short name is no road: not the township.
     CHECK_FALSE(parser.parse("杭州市下沙3幢")[Component::township].present());
 }
+
+TEST_CASE("address levels: Latin letters inside a compound name") {
+    const AddressParser parser;
+    const ParsedAddress a = parser.parse("新业路18号UDC时代大厦A座11楼");
+    CHECK(a.value(Component::compound) == "UDC时代大厦");
+    CHECK(a.value(Component::building) == "A幢");
+    CHECK(parser.parse("望京soho塔9b座").value(Component::compound) == "望京soho塔");
+    // A letter before an id word is the id (翠苑A区 is the compound's zone A).
+    CHECK(parser.parse("翠苑A区3幢").value(Component::compound) == "翠苑A区");
+}
