@@ -210,6 +210,7 @@ private:
     bool zone_word_at(int k) const;
     bool in_market() const;
     bool estate_word_at(int k) const;
+    bool stall_number(int digits) const;
     bool noise_end(int e) const;
     bool devzone_end(int e) const;
     int match_compound(int i);
@@ -766,6 +767,21 @@ bool Scanner::zone_word_at(int k) const {
     return false;
 }
 
+// True when an N号 of `digits` digits right after the compound is a stall or a room: the
+// compound is a market (市场, 商城, 汽配城; not an estate 新城 / 名城 / 花城), or a tower
+// (大厦, 中心, 广场) and the number has four digits or more.
+bool Scanner::stall_number(int digits) const {
+    const Piece& cp = m_comp[idx(Component::compound)];
+    if (!cp.set() || any_after(Component::compound)) {
+        return false;
+    }
+    if (ends_at(cp.end, U"市场") || ends_at(cp.end, U"商城") ||
+        (ends_at(cp.end, U"城") && !in(at(cp.end - 2), U"新名花"))) {
+        return true;
+    }
+    return digits >= 4 && (ends_at(cp.end, U"大厦") || ends_at(cp.end, U"中心") || ends_at(cp.end, U"广场"));
+}
+
 // True when a housing estate's generic word starts at k (新村, 小区, 家园, 公寓 ...): the name
 // right before it is the estate's name (转塘家园, 大学路新村, 柯村新苑), not a division or a
 // road. (A numbered zone after a village, 上杨村5区, is the village's zone: not here.)
@@ -1075,6 +1091,12 @@ int Scanner::match_fine(int i) {
         }
         if (nparts == 1 && !has(Component::building) && !has(Component::unit) && !has(Component::floor) &&
             !has(Component::room)) {
+            // In a market the N号 is the stall (综合市场55号, 汽配城1550号), in a tower a
+            // four-digit one is the room (金昌商务大厦1788号); elsewhere it is the building.
+            if (stall_number(digits_of(last))) {
+                assign(Component::room, i, end, prefix + last + rsuf);
+                return end;
+            }
             assign(Component::building, i, end, prefix + last + bsuf);
             return end;
         }

@@ -377,3 +377,15 @@ TEST_CASE("address levels: Latin letters inside a compound name") {
     // A letter before an id word is the id (翠苑A区 is the compound's zone A).
     CHECK(parser.parse("翠苑A区3幢").value(Component::compound) == "翠苑A区");
 }
+
+TEST_CASE("address levels: N号 in a market is the stall, a four-digit one in a tower the room") {
+    const AddressParser parser;
+    const ParsedAddress a = parser.parse("城西街道综合市场55号");
+    CHECK(a.value(Component::room) == "55室");
+    CHECK_FALSE(a[Component::building].present());
+    CHECK(parser.parse("江干区汽配城1550号").value(Component::room) == "1550室");
+    CHECK(parser.parse("柯桥金昌商务大厦1788号").value(Component::room) == "1788室");
+    // An estate's N号 is the building, and a tower's short one too.
+    CHECK(parser.parse("阳光新城12号").value(Component::building) == "12幢");
+    CHECK(parser.parse("金昌商务大厦3号").value(Component::building) == "3幢");
+}
