@@ -633,6 +633,11 @@ int Scanner::find_road(int i) const {
         if (c == U'组' && e - i >= 3 && has(Component::community) && at(e) != U'团') { // (组团: an estate)
             return e;
         }
+        // 甬临线81号, 张陈线: a county road named after its two ends, before its door number.
+        if (c == U'线' && (e - i == 3 || e - i == 4) &&
+            (is_digit(at(e)) || e == m_n || (in(at(e), U"东西南北") && is_digit(at(e + 1))))) {
+            return e;
+        }
         if (e - i < 2 || !in(c, U"道街同路国省巷弄")) {
             continue;
         }

@@ -389,3 +389,13 @@ TEST_CASE("address levels: N号 in a market is the stall, a four-digit one in a 
     CHECK(parser.parse("阳光新城12号").value(Component::building) == "12幢");
     CHECK(parser.parse("金昌商务大厦3号").value(Component::building) == "3幢");
 }
+
+TEST_CASE("address levels: a county road X线 before its door number") {
+    const AddressParser parser;
+    const ParsedAddress a = parser.parse("尚田镇甬临线81号");
+    CHECK(a.value(Component::road) == "甬临线");
+    CHECK(a.value(Component::number) == "81号");
+    CHECK(parser.parse("乔司镇乔下线1221号").value(Component::road) == "乔下线");
+    // A line in a name is no road (物流专线 before more name).
+    CHECK_FALSE(parser.parse("城南物流专线仓库")[Component::road].present());
+}
