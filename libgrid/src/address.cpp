@@ -452,7 +452,7 @@ int Scanner::match_division_suffix(int i) {
             return -1;
         }
         if (e - 1 > i && ((in(c, U"路巷弄号") && !(c == U'路' && starts_with(e, U"街道"))) ||
-                          (c == U'街' && at(e) != U'道') || ends_at(e, U"大道"))) {
+                          (c == U'街' && !in(at(e), U"道镇乡")) || ends_at(e, U"大道"))) {
             return -1; // a road or number inside: not a division name
         }
         if (!in(c, U"省区市县道镇乡村会")) {

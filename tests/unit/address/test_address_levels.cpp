@@ -399,3 +399,14 @@ TEST_CASE("address levels: a county road X线 before its door number") {
     // A line in a name is no road (物流专线 before more name).
     CHECK_FALSE(parser.parse("城南物流专线仓库")[Component::road].present());
 }
+
+TEST_CASE("address levels: a town named X街镇 is a township, not a road") {
+    const AddressParser parser;
+    const ParsedAddress a = parser.parse("鄞州区横街镇上阵村");
+    CHECK(a.value(Component::township) == "横街镇");
+    CHECK(a.value(Component::community) == "上阵村");
+    CHECK_FALSE(a[Component::road].present());
+    CHECK(parser.parse("萧山区新街镇花木城160幢").value(Component::township) == "新街镇");
+    // A street before another word stays a road.
+    CHECK(parser.parse("鄞州区横街88号").value(Component::road) == "横街");
+}
