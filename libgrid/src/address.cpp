@@ -210,6 +210,7 @@ private:
     bool zone_word_at(int k) const;
     bool in_market() const;
     bool estate_word_at(int k) const;
+    bool village_new_village(int i, int e) const;
     bool stall_number(int digits) const;
     bool noise_end(int e) const;
     bool devzone_end(int e) const;
@@ -221,6 +222,7 @@ private:
     bool road_follows(int e) const;
     bool door_number_at(int k) const;
     bool place_number_at(int e) const;
+    bool no_fine_after(int e) const;
 
     const AddressParser::Impl& m_impl;
     const std::vector<Char>& m_chars;
@@ -487,8 +489,8 @@ int Scanner::match_division_suffix(int i) {
         } else if (ends_at(e, U"社区") && name_len >= 3 && current < 5) {
             level = 5;
             suffix_len = 2;
-        } else if (c == U'村' && name_len >= 2 && name_len <= 6 && current < 5 && at(e - 2) != U'新' &&
-                   !in(next, U"路街道巷口")) {
+        } else if (c == U'村' && name_len >= 2 && name_len <= 6 && current < 5 &&
+                   (at(e - 2) != U'新' || village_new_village(i, e)) && !in(next, U"路街道巷口")) {
             level = 5;
         } else if ((ends_at(e, U"居委会") || ends_at(e, U"村委会")) && name_len >= 4 && current < 5) {
             level = 5;
@@ -581,6 +583,12 @@ bool Scanner::place_number_at(int e) const {
             return false;
         }
     }
+    return no_fine_after(e);
+}
+
+// True when no building, unit, floor or room comes at e (separators aside): the text ends
+// or a word goes on.
+bool Scanner::no_fine_after(int e) const {
     int q = e;
     while (q < m_n && is_separator(at(q))) {
         ++q;
@@ -785,6 +793,20 @@ bool Scanner::stall_number(int digits) const {
         return true;
     }
     return digits >= 4 && (ends_at(cp.end, U"大厦") || ends_at(cp.end, U"中心") || ends_at(cp.end, U"广场"));
+}
+
+// True when X新村 [i, e) right after the township, closed by a door number (红晓新村116号),
+// is the village: a 新村 numbered by doors is a village, one with buildings an estate.
+bool Scanner::village_new_village(int i, int e) const {
+    const Piece& tp = m_comp[idx(Component::township)];
+    if (!tp.set() || tp.end != i || !door_number_at(e)) {
+        return false;
+    }
+    int k = e;
+    while (is_digit(at(k))) {
+        ++k;
+    }
+    return no_fine_after(k + 1); // after the 号
 }
 
 // True when a housing estate's generic word starts at k (新村, 小区, 家园, 公寓 ...): the name

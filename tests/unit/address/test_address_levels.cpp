@@ -49,7 +49,7 @@ TEST_CASE("address levels: after a floor, what follows is the room") {
 
 TEST_CASE("address levels: N号 closing the address after a village is its door number") {
     const AddressParser parser;
-    const ParsedAddress a = parser.parse("城关镇桥头新村58号");
+    const ParsedAddress a = parser.parse("城关镇新华村桥头新村58号");
     CHECK(a.value(Component::compound) == "桥头新村");
     CHECK(a.value(Component::number) == "58号");
     CHECK_FALSE(a[Component::building].present());
@@ -57,7 +57,7 @@ TEST_CASE("address levels: N号 closing the address after a village is its door 
     CHECK(b.value(Component::community) == "云峰村");
     CHECK(b.value(Component::number) == "26号");
     // With a unit after it, the N号 of a 新村 is a building.
-    const ParsedAddress c = parser.parse("城关镇桥头新村58号2单元");
+    const ParsedAddress c = parser.parse("城关镇新华村桥头新村58号2单元");
     CHECK(c.value(Component::building) == "58幢");
     CHECK(c.value(Component::unit) == "2单元");
 }
@@ -409,4 +409,17 @@ TEST_CASE("address levels: a town named X街镇 is a township, not a road") {
     CHECK(parser.parse("萧山区新街镇花木城160幢").value(Component::township) == "新街镇");
     // A street before another word stays a road.
     CHECK(parser.parse("鄞州区横街88号").value(Component::road) == "横街");
+}
+
+TEST_CASE("address levels: X新村 numbered by doors right after the township is the village") {
+    const AddressParser parser;
+    const ParsedAddress a = parser.parse("濮院镇红晓新村116号");
+    CHECK(a.value(Component::community) == "红晓新村");
+    CHECK(a.value(Component::number) == "116号");
+    CHECK_FALSE(a[Component::compound].present());
+    // With buildings it is an estate.
+    const ParsedAddress b = parser.parse("濮院镇红晓新村12幢3单元");
+    CHECK(b.value(Component::compound) == "红晓新村");
+    CHECK_FALSE(b[Component::community].present());
+    CHECK(parser.parse("濮院镇红晓新村116号2单元").value(Component::compound) == "红晓新村");
 }
