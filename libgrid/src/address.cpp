@@ -48,8 +48,8 @@ constexpr std::array<std::u32string_view, 28> k_strong_compound{
     U"工业园", U"科技园", U"产业园", U"物流园", U"工业城", U"新城"};
 
 // Trailing words that are directions or notes, not part of a compound name.
-constexpr std::array<std::u32string_view, 28> k_noise{
-    U"交叉口", U"交汇处", U"斜对面", U"对面", U"旁边", U"附近", U"门口", U"路口", U"隔壁", U"楼下", U"电联", U"左边", U"右边", U"左侧", U"右侧",
+constexpr std::array<std::u32string_view, 30> k_noise{
+    U"交叉口", U"交汇处", U"斜对面", U"对面", U"旁边", U"附近", U"门口", U"路口", U"隔壁", U"楼下", U"电联", U"左边", U"右边", U"左侧", U"右侧", U"前台", U"总台",
     U"东侧", U"西侧", U"南侧", U"北侧", U"后面", U"里面", U"旁", U"内", U"边", U"处", U"前", U"后", U"侧"};
 
 // Words that are development zones: not modelled (kept in rest).
@@ -1265,8 +1265,9 @@ int Scanner::match_compound(int i) {
         }
         ++e;
         // 宝龙城市广场澳门街: a strong compound word ends the compound when more name follows.
+        // (not before 一区 / 东区: the estate's parts; but 工业区北一环路 is place + road)
         if (e > i + 1 && e < m_n && is_han(at(e)) && strong_compound_end(e) >= 0 && !road_follows(e) &&
-            !in(at(e), U"一二三四五六七八九十东西南北中")) {
+            (!in(at(e), U"一二三四五六七八九十东西南北中") || find_road(e) >= e + 3)) {
             break;
         }
         if (e > i + 1 && e < m_n && is_han(at(e)) && (devzone_end(e) || noise_end(e))) {

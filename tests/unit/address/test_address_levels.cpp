@@ -423,3 +423,17 @@ TEST_CASE("address levels: X新村 numbered by doors right after the township is
     CHECK_FALSE(b[Component::community].present());
     CHECK(parser.parse("濮院镇红晓新村116号2单元").value(Component::compound) == "红晓新村");
 }
+
+TEST_CASE("address levels: a road starting with a side after a place word, and a front desk") {
+    const AddressParser parser;
+    const ParsedAddress a = parser.parse("掌起镇工业区北一环路164号");
+    CHECK(a.value(Component::compound) == "工业区");
+    CHECK(a.value(Component::road) == "北一环路");
+    CHECK(a.value(Component::number) == "164号");
+    // The parts of an estate stay in its name.
+    CHECK(parser.parse("华通花园东区3幢").value(Component::compound) == "华通花园东区");
+    // 前台 / 总台 after a name are where to leave the parcel, not the name.
+    const ParsedAddress b = parser.parse("老浙大横路102号瑞丰酒店前台");
+    CHECK(b.value(Component::compound) == "瑞丰酒店");
+    CHECK(b.value(Component::rest) == "前台");
+}
