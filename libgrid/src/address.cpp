@@ -577,6 +577,13 @@ bool Scanner::place_number_at(int e) const {
     if (has(Component::number) || !cp.set() || any_after(Component::compound)) {
         return false;
     }
+    // A village's numbered zone is numbered by doors too (上杨村5区77号, 西黄村一区141号).
+    const bool village_zone = ends_at(cp.end, U"区") && (is_digit(at(cp.end - 2)) || is_cn_numeral(at(cp.end - 2))) &&
+                              (has(Component::community) ||
+                               std::find(m_s.begin() + cp.begin, m_s.begin() + cp.end, U'村') != m_s.begin() + cp.end);
+    if (village_zone) {
+        return no_fine_after(e);
+    }
     for (std::u32string_view w : {U"小区", U"苑", U"园", U"里", U"坊", U"庭", U"湾", U"城", U"府", U"邸",
                                   U"居", U"舍", U"公寓", U"市场", U"大厦", U"广场", U"中心", U"楼", U"区", U"期", U"座"}) {
         if (ends_at(cp.end, w)) {

@@ -437,3 +437,14 @@ TEST_CASE("address levels: a road starting with a side after a place word, and a
     CHECK(b.value(Component::compound) == "瑞丰酒店");
     CHECK(b.value(Component::rest) == "前台");
 }
+
+TEST_CASE("address levels: a village's numbered zone is numbered by doors") {
+    const AddressParser parser;
+    const ParsedAddress a = parser.parse("城西街道上杨村5区77号");
+    CHECK(a.value(Component::community) == "上杨村");
+    CHECK(a.value(Component::compound) == "5区");
+    CHECK(a.value(Component::number) == "77号");
+    CHECK_FALSE(a[Component::building].present());
+    // An estate's zone has buildings.
+    CHECK(parser.parse("华通花园一区13号").value(Component::building) == "13幢");
+}
