@@ -788,16 +788,18 @@ bool Scanner::zone_word_at(int k) const {
 }
 
 // True when an N号 of `digits` digits right after the compound is a stall or a room: the
-// compound is a market (市场, 商城, 汽配城; not an estate 新城 / 名城 / 花城), or a tower
+// compound is a market or one of its zones (市场, 商城, 汽配城; not an estate 新城 / 名城 /
+// 花城), or a tower
 // (大厦, 中心, 广场) and the number has four digits or more.
 bool Scanner::stall_number(int digits) const {
     const Piece& cp = m_comp[idx(Component::compound)];
     if (!cp.set() || any_after(Component::compound)) {
         return false;
     }
-    if (ends_at(cp.end, U"市场") || ends_at(cp.end, U"商城") ||
+    const std::u32string_view name = m_s.substr(static_cast<std::size_t>(cp.begin), static_cast<std::size_t>(cp.end - cp.begin));
+    if (name.find(U"市场") != std::u32string_view::npos || ends_at(cp.end, U"商城") ||
         (ends_at(cp.end, U"城") && !in(at(cp.end - 2), U"新名花"))) {
-        return true;
+        return true; // (a market's zone too: 浙南鞋料市场C区569号)
     }
     return digits >= 4 && (ends_at(cp.end, U"大厦") || ends_at(cp.end, U"中心") || ends_at(cp.end, U"广场"));
 }

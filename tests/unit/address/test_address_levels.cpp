@@ -385,6 +385,7 @@ TEST_CASE("address levels: N号 in a market is the stall, a four-digit one in a 
     CHECK_FALSE(a[Component::building].present());
     CHECK(parser.parse("江干区汽配城1550号").value(Component::room) == "1550室");
     CHECK(parser.parse("柯桥金昌商务大厦1788号").value(Component::room) == "1788室");
+    CHECK(parser.parse("黄龙鞋料市场C区279号").value(Component::room) == "279室");
     // An estate's N号 is the building, and a tower's short one too.
     CHECK(parser.parse("阳光新城12号").value(Component::building) == "12幢");
     CHECK(parser.parse("金昌商务大厦3号").value(Component::building) == "3幢");
