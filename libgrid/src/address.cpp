@@ -975,7 +975,9 @@ int Scanner::match_fine(int i) {
         return -1;
     }
     nparts = 1;
-    while (nparts < 4 && at(k) == U'-' && (is_digit(at(k + 1)) || is_latin(at(k + 1)))) {
+    // (一 between two digits is a dash typed in Chinese: 194一6一875)
+    while (nparts < 4 && (at(k) == U'-' || (at(k) == U'一' && is_digit(at(k - 1)) && is_digit(at(k + 1)))) &&
+           (is_digit(at(k + 1)) || is_latin(at(k + 1)))) {
         const int save = k;
         ++k;
         if (!read_id(parts[static_cast<std::size_t>(nparts)])) {

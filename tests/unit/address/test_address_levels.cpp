@@ -449,3 +449,13 @@ TEST_CASE("address levels: a village's numbered zone is numbered by doors") {
     // An estate's zone has buildings.
     CHECK(parser.parse("华通花园一区13号").value(Component::building) == "13幢");
 }
+
+TEST_CASE("address levels: 一 between two digits is a dash") {
+    const AddressParser parser;
+    const ParsedAddress a = parser.parse("丹桂苑194一6一875");
+    CHECK(a.value(Component::building) == "194幢");
+    CHECK(a.value(Component::unit) == "6单元");
+    CHECK(a.value(Component::room) == "875室");
+    // Elsewhere 一 is a numeral: 一单元, 三一零室.
+    CHECK(parser.parse("丹桂苑5幢一单元").value(Component::unit) == "1单元");
+}
