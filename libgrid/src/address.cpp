@@ -354,6 +354,9 @@ int Scanner::match_division_table(int i) {
             if ((alias || level == 5) && estate_after()) {
                 continue; // 转塘家园, 孔村一区: the estate's name
             }
+            if (level == 4 && (devzone_end(i + len) || ends_at(i + len, U"工业区") || ends_at(i + len, U"园区"))) {
+                continue; // 经济开发区, 高新技术产业园区: zones the table lists as townships are not modelled
+            }
             if (alias) {
                 // A short name (海陵, 京泰路, 十里铺) is a division only in context and not when a
                 // road, number or compound word follows it (京泰路18号 is a road). A county or

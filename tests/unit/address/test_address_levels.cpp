@@ -459,3 +459,19 @@ TEST_CASE("address levels: 一 between two digits is a dash") {
     // Elsewhere 一 is a numeral: 一单元, 三一零室.
     CHECK(parser.parse("丹桂苑5幢一单元").value(Component::unit) == "1单元");
 }
+
+TEST_CASE("address levels: a development zone the table lists as a township is not read as one") {
+    const grid::address::DivisionTable table(std::vector<grid::Division>{
+        {"33", "浙江省", 1, ""},
+        {"3301", "杭州市", 2, "33"},
+        {"330185", "临安区", 3, "3301"},
+        {"330185400", "经济开发区", 4, "330185"},
+        {"330185001", "锦城街道", 4, "330185"},
+    });
+    const AddressParser parser(&table);
+    const ParsedAddress a = parser.parse("临安区经济开发区南环路154号");
+    CHECK(a.value(Component::county) == "临安区");
+    CHECK_FALSE(a[Component::township].present());
+    CHECK(a.value(Component::road) == "南环路");
+    CHECK(parser.parse("临安区锦城街道南环路154号").value(Component::township) == "锦城街道");
+}
