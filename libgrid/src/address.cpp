@@ -42,13 +42,14 @@ bool is_separator(char32_t c) {
 bool in(char32_t c, std::u32string_view set) { return set.find(c) != std::u32string_view::npos; }
 
 // Characters that end a compound name for sure when they close a word (小区, 花园, 大厦 ...).
-constexpr std::array<std::u32string_view, 22> k_strong_compound{
+constexpr std::array<std::u32string_view, 28> k_strong_compound{
     U"小区", U"花园", U"公寓", U"大厦", U"广场", U"家园", U"新村", U"苑", U"大楼", U"工业区", U"工业园区",
-    U"园区", U"商城", U"名城", U"名苑", U"山庄", U"公馆", U"府邸", U"雅苑", U"嘉园", U"中心", U"市场"};
+    U"园区", U"商城", U"名城", U"名苑", U"山庄", U"公馆", U"府邸", U"雅苑", U"嘉园", U"中心", U"市场",
+    U"工业园", U"科技园", U"产业园", U"物流园", U"工业城", U"新城"};
 
 // Trailing words that are directions or notes, not part of a compound name.
-constexpr std::array<std::u32string_view, 24> k_noise{
-    U"交叉口", U"交汇处", U"斜对面", U"对面", U"旁边", U"附近", U"门口", U"路口", U"隔壁", U"楼下", U"电联",
+constexpr std::array<std::u32string_view, 30> k_noise{
+    U"交叉口", U"交汇处", U"斜对面", U"对面", U"旁边", U"附近", U"门口", U"路口", U"隔壁", U"楼下", U"电联", U"左边", U"右边", U"左侧", U"右侧", U"前台", U"总台",
     U"东侧", U"西侧", U"南侧", U"北侧", U"后面", U"里面", U"旁", U"内", U"边", U"处", U"前", U"后", U"侧"};
 
 // Words that are development zones: not modelled (kept in rest).
@@ -203,6 +204,14 @@ private:
     int match_fine(int i);
     int match_road(int i);
     int find_road(int i) const;
+    int village_before_road(int i, int e) const;
+    int road_suffix_length(int e) const;
+    bool fine_follows(int e) const;
+    bool zone_word_at(int k) const;
+    bool in_market() const;
+    bool estate_word_at(int k) const;
+    bool village_new_village(int i, int e) const;
+    bool stall_number(int digits) const;
     bool noise_end(int e) const;
     bool devzone_end(int e) const;
     int match_compound(int i);
@@ -213,6 +222,7 @@ private:
     bool road_follows(int e) const;
     bool door_number_at(int k) const;
     bool place_number_at(int e) const;
+    bool no_fine_after(int e) const;
 
     const AddressParser::Impl& m_impl;
     const std::vector<Char>& m_chars;
@@ -246,6 +256,9 @@ bool Scanner::consistent(const detail::DivisionRecord& r) const {
 // 居民委员会 / 村委会 / 办事处 ... after a division name belong to it.
 int Scanner::extend_division(int e, int level) const {
     if (level == 5) {
+        if (at(e - 1) == U'村' && starts_with(e, U"民委员会")) {
+            return e + 4; // 嘎中村 + 民委员会: the 村 of 村民委员会 closed the name
+        }
         for (std::u32string_view w : {U"社区居民委员会", U"社区居委会", U"居民委员会", U"村民委员会", U"村委会",
                                       U"居委会", U"委员会", U"村委"}) {
             if (starts_with(e, w)) {
@@ -287,6 +300,31 @@ int Scanner::match_division_table(int i) {
             }
             return road_after_cache;
         };
+        const auto names_road = [&]() { return in(at(i + len), U"路街巷") || starts_with(i + len, U"大道"); };
+        // What follows the name makes it part of a road or a compound: asked only for short
+        // names, at most once per length.
+        int name_taken_cache = -1;
+        const auto name_taken = [&]() {
+            if (name_taken_cache < 0) {
+                name_taken_cache = in(at(i + len), U"路街道巷弄号大小花公广园苑城村镇乡区县市省楼幢栋座里") ||
+                                   starts_with(i + len, U"中心") || in(at(i + len - 1), U"路街巷道");
+            }
+            return name_taken_cache == 1;
+        };
+        int estate_after_cache = -1;
+        const auto estate_after = [&]() {
+            if (estate_after_cache < 0) {
+                estate_after_cache = estate_word_at(i + len) ? 1 : 0;
+            }
+            return estate_after_cache == 1;
+        };
+        int zone_after_cache = -1;
+        const auto zone_after = [&]() {
+            if (zone_after_cache < 0) {
+                zone_after_cache = zone_word_at(i + len) ? 1 : 0;
+            }
+            return zone_after_cache == 1;
+        };
         // Duplicate of a level already read (浙江省杭州市杭州市...): not a new level.
         bool duplicate = false;
         int best_level = 99;
@@ -294,8 +332,10 @@ int Scanner::match_division_table(int i) {
         for (const std::uint32_t* p = b; p != e; ++p) {
             const auto& r = m_table->records[*p >> 1];
             const auto& cs = m_cands[static_cast<std::size_t>(r.division.level)];
-            // (an alias is no repeat when a road follows: 海陵区海陵南路)
-            if (std::find(cs.begin(), cs.end(), *p >> 1) != cs.end() && ((*p & 1u) == 0 || road_after_name() < 0)) {
+            // (an alias is no repeat when a road follows, 海陵区海陵南路, or when it names the
+            // road: 赤城街道赤城路, 鹿城区鹿城路)
+            if (std::find(cs.begin(), cs.end(), *p >> 1) != cs.end() && !estate_after() &&
+                ((*p & 1u) == 0 || (road_after_name() < 0 && !names_road()))) {
                 duplicate = true;
             }
         }
@@ -311,15 +351,28 @@ int Scanner::match_division_table(int i) {
             if (level <= current || !consistent(r)) {
                 continue;
             }
+            if ((alias || level == 5) && estate_after()) {
+                continue; // 转塘家园, 孔村一区: the estate's name
+            }
+            if (level == 4 && (devzone_end(i + len) || ends_at(i + len, U"工业区") || ends_at(i + len, U"园区"))) {
+                continue; // 经济开发区, 高新技术产业园区: zones the table lists as townships are not modelled
+            }
             if (alias) {
                 // A short name (海陵, 京泰路, 十里铺) is a division only in context and not when a
                 // road, number or compound word follows it (京泰路18号 is a road). A county or
                 // township name right before a road of its own (临平望梅路, 下沙月雅路) is one
                 // anywhere, but not before a direction (中山北路, 解放南路) or a short road.
-                const bool context = current > 0 && m_cands[static_cast<std::size_t>(current)].size() > 0;
+                // (a level written but unknown to the table, such as a district since merged
+                // away, 江干区, leaves the context to the level above it)
+                const bool context =
+                    current > 0 && (!m_cands[static_cast<std::size_t>(current)].empty() ||
+                                    (current > 1 && !m_cands[static_cast<std::size_t>(current - 1)].empty()));
                 const int road_after = level <= 4 ? road_after_name() : -1; // 杭州湾大道 stays a road
-                const bool own_road = road_after >= i + len + 3 && !in(next, U"东西南北中") && !is_cn_numeral(next) &&
-                                      is_han(next);
+                // (a numbered road counts for a township: 下沙12号大街, 下沙8号路)
+                const bool numbered_road = level == 4 && is_digit(next) && road_after >= i + len + 3;
+                const bool own_road = (road_after >= i + len + 3 && !in(next, U"东西南北中") && !is_cn_numeral(next) &&
+                                       is_han(next)) ||
+                                      numbered_road;
                 if (level >= 4 && !context && !(level == 4 && own_road)) {
                     continue;
                 }
@@ -334,15 +387,15 @@ int Scanner::match_division_table(int i) {
                         continue;
                     }
                 } else {
-                    if (is_digit(next) || is_latin(next) ||
-                        in(next, U"路街道巷弄号大小花公广园苑城村镇乡区县市省楼幢栋座中心里") || is_cn_numeral(next) ||
-                        in(at(i + len - 1), U"路街巷道")) {
+                    if ((is_digit(next) && !numbered_road) || is_latin(next) || is_cn_numeral(next) || name_taken() ||
+                        (level >= 3 && zone_after())) {
                         continue;
                     }
-                    // 滨江北路, 白云山南路: the short name starts a road.
-                    if (road_after > 0 && (level <= 2 ? road_after <= i + len + 2 ||
-                                                            (road_after <= i + len + 3 && is_digit(at(road_after)))
-                                                      : !own_road)) {
+                    // 滨江北路, 白云山南路, 杭州湾大道: the short name starts a road. A province or
+                    // city name is one before a road with a name of its own of two characters or
+                    // more (杭州文三路); 湾大道, 东路 have one or none.
+                    const bool road_named = road_after > 0 && road_after - road_suffix_length(road_after) - (i + len) >= 2;
+                    if (road_after > 0 && (level <= 2 ? !road_named : !own_road)) {
                         continue;
                     }
                 }
@@ -404,7 +457,7 @@ int Scanner::match_division_suffix(int i) {
             return -1;
         }
         if (e - 1 > i && ((in(c, U"路巷弄号") && !(c == U'路' && starts_with(e, U"街道"))) ||
-                          (c == U'街' && at(e) != U'道') || ends_at(e, U"大道"))) {
+                          (c == U'街' && !in(at(e), U"道镇乡")) || ends_at(e, U"大道"))) {
             return -1; // a road or number inside: not a division name
         }
         if (!in(c, U"省区市县道镇乡村会")) {
@@ -421,7 +474,9 @@ int Scanner::match_division_suffix(int i) {
             suffix_len = 3;
         } else if (c == U'市' && name_len >= 3 && name_len <= 5 && current < 3 && !in(next, U"场民政区") &&
                    !in(at(e - 2), U"城超门都")) {
-            level = current < 2 ? 2 : 3;
+            // The table knows every prefecture-level city; an X市 it does not know is a
+            // county-level one, often one since made a district (奉化市, now 奉化区).
+            level = current < 2 && m_table == nullptr ? 2 : 3;
         } else if ((c == U'区' || c == U'县') && name_len >= 3 && name_len <= 5 && current < 3) {
             // Not 小区 / 园区 / 工业区 / 开发区 ... nor a sub-zone such as 银海东区 (5 characters).
             const char32_t prev = at(e - 2);
@@ -437,14 +492,14 @@ int Scanner::match_division_suffix(int i) {
         } else if (ends_at(e, U"社区") && name_len >= 3 && current < 5) {
             level = 5;
             suffix_len = 2;
-        } else if (c == U'村' && name_len >= 2 && name_len <= 6 && current < 5 && at(e - 2) != U'新' &&
-                   !in(next, U"路街道巷口")) {
+        } else if (c == U'村' && name_len >= 2 && name_len <= 6 && current < 5 &&
+                   (at(e - 2) != U'新' || village_new_village(i, e)) && !in(next, U"路街道巷口")) {
             level = 5;
         } else if ((ends_at(e, U"居委会") || ends_at(e, U"村委会")) && name_len >= 4 && current < 5) {
             level = 5;
             suffix_len = 3;
         }
-        if (level == 0) {
+        if (level == 0 || (level == 5 && estate_word_at(e))) {
             continue;
         }
         (void)suffix_len;
@@ -487,7 +542,8 @@ int Scanner::match_division(int i) {
 
 // Where a strong compound word (小区, 花园, ...) ends at e, return e, else -1.
 int Scanner::strong_compound_end(int e) const {
-    if (!in(at(e - 1), U"区园寓厦场村苑楼城庄馆邸心")) {
+    // (工业园区, 新城区: a 区 after the word makes a longer one)
+    if (!in(at(e - 1), U"区园寓厦场村苑楼城庄馆邸心") || at(e) == U'区') {
         return -1;
     }
     for (std::u32string_view w : k_strong_compound) {
@@ -517,19 +573,32 @@ bool Scanner::door_number_at(int k) const {
 }
 
 // True when N号 ending at e is the door number of a named place rather than a building: no
-// road, a compound that is not a housing estate, market or tower (石岸头130号, 第一新村报社425号,
-// 点兵山392号), and no building, unit, floor or room after it.
+// door number yet (a road before the place may have none: 海王路石岸头130号), a compound that is not a housing estate, market or tower (石岸头130号, 第一新村报社425号,
+// 点兵山392号; a village too: 桥头新村58号, 下洋村26号), and no building, unit, floor or room after it.
 bool Scanner::place_number_at(int e) const {
     const Piece& cp = m_comp[idx(Component::compound)];
-    if (has(Component::road) || !cp.set() || any_after(Component::compound)) {
+    if (has(Component::number) || !cp.set() || any_after(Component::compound)) {
         return false;
     }
-    for (std::u32string_view w : {U"小区", U"苑", U"园", U"新村", U"村", U"里", U"坊", U"庭", U"湾", U"城", U"府", U"邸",
+    // A village's numbered zone is numbered by doors too (上杨村5区77号, 西黄村一区141号).
+    const bool village_zone = ends_at(cp.end, U"区") && (is_digit(at(cp.end - 2)) || is_cn_numeral(at(cp.end - 2))) &&
+                              (has(Component::community) ||
+                               std::find(m_s.begin() + cp.begin, m_s.begin() + cp.end, U'村') != m_s.begin() + cp.end);
+    if (village_zone) {
+        return no_fine_after(e);
+    }
+    for (std::u32string_view w : {U"小区", U"苑", U"园", U"里", U"坊", U"庭", U"湾", U"城", U"府", U"邸",
                                   U"居", U"舍", U"公寓", U"市场", U"大厦", U"广场", U"中心", U"楼", U"区", U"期", U"座"}) {
         if (ends_at(cp.end, w)) {
             return false;
         }
     }
+    return no_fine_after(e);
+}
+
+// True when no building, unit, floor or room comes at e (separators aside): the text ends
+// or a word goes on.
+bool Scanner::no_fine_after(int e) const {
     int q = e;
     while (q < m_n && is_separator(at(q))) {
         ++q;
@@ -559,13 +628,33 @@ int Scanner::find_road(int i) const {
     for (int e = i + 1; e <= limit; ++e) {
         const char32_t c = at(e - 1);
         if (!is_han(c)) {
-            return -1;
+            // 建设4路, 经20路: a number inside a short name, right before the road word.
+            int d = e - 1;
+            while (d > i && is_digit(at(d))) {
+                ++d;
+            }
+            const int name = e - 1 - i;
+            for (int q = i; q < e - 1; ++q) {
+                if (in(at(q), U"区楼城县市省镇乡村门层")) {
+                    return -1;
+                }
+            }
+            return d > e - 1 && name >= 1 && name <= 3 && in(at(d), U"路街巷") ? d + 1 : -1;
         }
         if (e - 1 > i && strong_compound_end(e) >= 0 && !road_follows(e)) {
             return -1; // a compound comes first
         }
         if (e - i >= 2 && (noise_end(e) || devzone_end(e))) {
             return -1; // 汽车北站对面莫干山路, 经济技术开发区海达北路: not one road
+        }
+        // 田陀组, 埂埂上村民小组: a villagers' group under the village read before.
+        if (c == U'组' && e - i >= 3 && has(Component::community) && at(e) != U'团') { // (组团: an estate)
+            return e;
+        }
+        // 甬临线81号, 张陈线: a county road named after its two ends, before its door number.
+        if (c == U'线' && (e - i == 3 || e - i == 4) &&
+            (is_digit(at(e)) || e == m_n || (in(at(e), U"东西南北") && is_digit(at(e + 1))))) {
+            return e;
         }
         if (e - i < 2 || !in(c, U"道街同路国省巷弄")) {
             continue;
@@ -583,6 +672,8 @@ int Scanner::find_road(int i) const {
             end = e;
         } else if (c == U'弄' && !is_digit(at(e - 2))) {
             end = e;
+        } else if (c == U'道' && is_cn_numeral(at(e - 2)) && e - i >= 4) {
+            end = e; // 滨海四道: numbered avenues
         }
         if (end < 0) {
             continue;
@@ -617,7 +708,7 @@ int Scanner::match_road(int i) {
         Piece& rp = m_comp[idx(Component::road)];
         if (rp.end == i && !any_after(Component::road)) {
             const int e = find_road(i);
-            if (e > 0) {
+            if (e > 0 && !estate_word_at(e)) {
                 rp.end = e;
                 rp.value += text(i, e);
                 return e;
@@ -626,11 +717,140 @@ int Scanner::match_road(int i) {
         return -1;
     }
     const int e = find_road(i);
-    if (e < 0) {
-        return -1;
+    if (e < 0 || estate_word_at(e)) {
+        return -1; // 大学路新村, 竹竿巷小区: an estate named after the road
+    }
+    const int split = village_before_road(i, e);
+    if (split > i) {
+        assign(Component::community, i, split, text(i, split));
+        i = split;
     }
     assign(Component::road, i, e, text(i, e));
     return e;
+}
+
+// The length of the road word ending at e: 2 for 大道 / 大街 / 公路 / 胡同 / 国道 / 省道, else 1.
+int Scanner::road_suffix_length(int e) const {
+    for (std::u32string_view w : {U"大道", U"大街", U"公路", U"胡同", U"国道", U"省道"}) {
+        if (ends_at(e, w)) {
+            return 2;
+        }
+    }
+    return 1;
+}
+
+// Where a road read right after the township really starts when a village name without its
+// suffix is written before it (杨庙东信路 -> 杨庙 | 东信路, 下骆宅振兴东路 -> 下骆宅 | 振兴东路):
+// a road's own name is rarely longer than three characters before its direction, number and
+// suffix, so a longer one keeps its last two and the rest is the village. Returns i when
+// there is nothing to split.
+int Scanner::village_before_road(int i, int e) const {
+    const Piece& tp = m_comp[idx(Component::township)];
+    if (has(Component::community) || !tp.set() || tp.end != i) {
+        return i;
+    }
+    int b = e;
+    const int suffix = road_suffix_length(b);
+    if (suffix == 1 && !in(at(b - 1), U"路街巷")) {
+        return i;
+    }
+    b -= suffix;
+    if (in(at(b - 1), U"支号")) {
+        --b; // 一支路, 一号路
+    }
+    while (b > i && (is_cn_numeral(at(b - 1)) || is_digit(at(b - 1)))) {
+        --b;
+    }
+    if (b > i && in(at(b - 1), U"东西南北中")) {
+        --b;
+    }
+    if (b - i < 4 || b - i > 6) {
+        return i;
+    }
+    const int split = b - 2;
+    for (int k = i; k < b; ++k) {
+        // 科技园区中路, 工业园大道, 城镇东路: a zone's or a town's road, not a village
+        if (!is_han(at(k)) || in(at(k), U"区园城场厂镇乡街") || starts_with(k, U"工业") || starts_with(k, U"开发")) {
+            return i;
+        }
+    }
+    return split;
+}
+
+// True when an industrial zone, a park or a public institution named after a place starts
+// at k: a county or township short name before it is part of that name (附海工业园区,
+// 永康经济开发区, 青口中心小学), not a division (a city's stays: 湖州经济技术开发区).
+bool Scanner::zone_word_at(int k) const {
+    for (std::u32string_view w : {U"工业区", U"工业园", U"工业功能区", U"工业城", U"开发区", U"经济开发区", U"经济技术开发区",
+                                  U"科技园", U"产业园", U"中心小学", U"小学", U"中学", U"卫生院", U"派出所"}) {
+        if (starts_with(k, w)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// True when an N号 of `digits` digits right after the compound is a stall or a room: the
+// compound is a market or one of its zones (市场, 商城, 汽配城; not an estate 新城 / 名城 /
+// 花城), or a tower
+// (大厦, 中心, 广场) and the number has four digits or more.
+bool Scanner::stall_number(int digits) const {
+    const Piece& cp = m_comp[idx(Component::compound)];
+    if (!cp.set() || any_after(Component::compound)) {
+        return false;
+    }
+    const std::u32string_view name = m_s.substr(static_cast<std::size_t>(cp.begin), static_cast<std::size_t>(cp.end - cp.begin));
+    if (name.find(U"市场") != std::u32string_view::npos || ends_at(cp.end, U"商城") ||
+        (ends_at(cp.end, U"城") && !in(at(cp.end - 2), U"新名花"))) {
+        return true; // (a market's zone too: 浙南鞋料市场C区569号)
+    }
+    return digits >= 4 && (ends_at(cp.end, U"大厦") || ends_at(cp.end, U"中心") || ends_at(cp.end, U"广场"));
+}
+
+// True when X新村 [i, e) right after the township, closed by a door number (红晓新村116号),
+// is the village: a 新村 numbered by doors is a village, one with buildings an estate.
+bool Scanner::village_new_village(int i, int e) const {
+    const Piece& tp = m_comp[idx(Component::township)];
+    if (!tp.set() || tp.end != i || !door_number_at(e)) {
+        return false;
+    }
+    int k = e;
+    while (is_digit(at(k))) {
+        ++k;
+    }
+    return no_fine_after(k + 1); // after the 号
+}
+
+// True when a housing estate's generic word starts at k (新村, 小区, 家园, 公寓 ...): the name
+// right before it is the estate's name (转塘家园, 大学路新村, 柯村新苑), not a division or a
+// road. (A numbered zone after a village, 上杨村5区, is the village's zone: not here.)
+bool Scanner::estate_word_at(int k) const {
+    for (std::u32string_view w : {U"新村", U"小区", U"家园", U"花园", U"公寓", U"新苑", U"景苑", U"花苑"}) {
+        if (starts_with(k, w)) {
+            return !road_follows(k + static_cast<int>(w.size())); // (花园路 is a road)
+        }
+    }
+    return false;
+}
+
+// True when the address is inside a market hall: a floor was read, or the compound is a
+// market or one of its zones (小商品市场, 国际商贸城四区), and no road yet.
+bool Scanner::in_market() const {
+    const Piece& cp = m_comp[idx(Component::compound)];
+    if (has(Component::road)) {
+        return false;
+    }
+    return has(Component::floor) ||
+           (cp.set() && (ends_at(cp.end, U"市场") || ends_at(cp.end, U"城") ||
+                         (ends_at(cp.end, U"区") && !ends_at(cp.end, U"小区"))));
+}
+
+// True when a number (a building, unit, floor or room) comes next, separators aside.
+bool Scanner::fine_follows(int e) const {
+    while (e < m_n && is_separator(at(e))) {
+        ++e;
+    }
+    return is_digit(at(e)) || (is_latin(at(e)) && is_digit(at(e + 1)));
 }
 
 // True when a note word of two or more characters (对面, 交叉口) ends at e.
@@ -758,7 +978,9 @@ int Scanner::match_fine(int i) {
         return -1;
     }
     nparts = 1;
-    while (nparts < 4 && at(k) == U'-' && (is_digit(at(k + 1)) || is_latin(at(k + 1)))) {
+    // (一 between two digits is a dash typed in Chinese: 194一6一875)
+    while (nparts < 4 && (at(k) == U'-' || (at(k) == U'一' && is_digit(at(k - 1)) && is_digit(at(k + 1)))) &&
+           (is_digit(at(k + 1)) || is_latin(at(k + 1)))) {
         const int save = k;
         ++k;
         if (!read_id(parts[static_cast<std::size_t>(nparts)])) {
@@ -781,6 +1003,10 @@ int Scanner::match_fine(int i) {
     } else if (starts_with(k, U"单元")) {
         suf = Suf::unit;
         slen = 2;
+    } else if (c0 == U'街' && !numeral_only && nparts == 1 && in_market()) {
+        // 一楼11街16394: in a market hall the numbered aisle is the unit (kept as written).
+        suf = Suf::unit;
+        slen = 1;
     } else if (in(c0, U"层楼") || ((c0 == U'F' || c0 == U'f') && !numeral_only)) {
         suf = Suf::floor;
         slen = 1;
@@ -838,8 +1064,27 @@ int Scanner::match_fine(int i) {
             add_rest(parts[static_cast<std::size_t>(p)].b, parts[static_cast<std::size_t>(p)].e);
         }
     };
+    // N-M with M after N and as many digits (17-19, 233-239): a range of door numbers, one
+    // door written with both of its numbers, not a door number and a building.
+    auto door_range = [&]() {
+        const std::string& a = parts[0].id;
+        const std::string& b = parts[1].id;
+        return nparts == 2 && a.size() == b.size() && digits_of(a) == static_cast<int>(a.size()) &&
+               digits_of(b) == static_cast<int>(b.size()) && b > a;
+    };
     const Part& lp = parts[static_cast<std::size_t>(nparts - 1)];
     const int lb = nparts > 1 ? lp.b : i; // the last part's span starts at the token for one part
+    // After a floor only the room is left, dashes and all: 5楼94, 一楼2648-117 (a stall range),
+    // 3楼819号. Levels are written from the top down, so nothing after a floor is a building.
+    if (has(Component::floor) && !has(Component::room) &&
+        (suf == Suf::none || suf == Suf::hao || suf == Suf::room)) {
+        std::string id = prefix;
+        for (int p = 0; p < nparts; ++p) {
+            id += (p > 0 ? "-" : "") + parts[static_cast<std::size_t>(p)].id;
+        }
+        assign(Component::room, i, end, id + rsuf);
+        return end;
+    }
     switch (suf) {
     case Suf::building:
         lead_parts(nparts - 1, Component::building);
@@ -847,7 +1092,7 @@ int Scanner::match_fine(int i) {
         return end;
     case Suf::unit:
         lead_parts(nparts - 1, Component::unit);
-        assign(Component::unit, lb, end, last + usuf);
+        assign(Component::unit, lb, end, last + (c0 == U'街' ? std::string("街") : usuf));
         return end;
     case Suf::floor: {
         // 3楼2单元: a 楼 before the unit is the building.
@@ -872,21 +1117,27 @@ int Scanner::match_fine(int i) {
         return end;
     case Suf::hao:
         if (nparts == 1 && place_number_at(end)) {
-            assign(Component::number, i, end, prefix + parts[0].id + "号");
+            assign(Component::number, i, end, prefix + parts[0].id + (nparts == 2 ? "-" + parts[1].id : "") + "号");
             return end;
         }
         if (number_slot_open() && nparts <= 2) {
-            // 84-66号 on a road: door number 84, building 66.
-            if (nparts == 2) {
+            // 84-66号 on a road: door number 84, building 66; 17-19号 is a range of door numbers.
+            if (nparts == 2 && !door_range()) {
                 assign(Component::number, i, parts[0].e, prefix + parts[0].id + "号");
                 assign(Component::building, parts[1].b, end, parts[1].id + bsuf);
                 return end;
             }
-            assign(Component::number, i, end, prefix + parts[0].id + "号");
+            assign(Component::number, i, end, prefix + parts[0].id + (nparts == 2 ? "-" + parts[1].id : "") + "号");
             return end;
         }
         if (nparts == 1 && !has(Component::building) && !has(Component::unit) && !has(Component::floor) &&
             !has(Component::room)) {
+            // In a market the N号 is the stall (综合市场55号, 汽配城1550号), in a tower a
+            // four-digit one is the room (金昌商务大厦1788号); elsewhere it is the building.
+            if (stall_number(digits_of(last))) {
+                assign(Component::room, i, end, prefix + last + rsuf);
+                return end;
+            }
             assign(Component::building, i, end, prefix + last + bsuf);
             return end;
         }
@@ -941,6 +1192,10 @@ int Scanner::match_fine(int i) {
         break;
     }
     // Bare numbers: 146 after a road is its door number; 7-2225 building-room; 47-6-746 building-unit-room.
+    if (number_slot_open() && nparts == 2 && door_range()) {
+        assign(Component::number, i, end, parts[0].id + "-" + parts[1].id + "号");
+        return end;
+    }
     if (number_slot_open() && nparts <= 2) {
         assign(Component::number, i, parts[0].e, parts[0].id + "号");
         if (nparts == 2) {
@@ -964,9 +1219,21 @@ int Scanner::match_fine(int i) {
         }
         return end;
     }
+    if (nparts == 2 && door_range() && parts[0].id.size() >= 3 && !has(Component::room) &&
+        std::stol(parts[1].id) - std::stol(parts[0].id) <= 10) {
+        // 1106-1107, 322-324: one room spanning neighbours (a shop made of two units); a
+        // wider gap is building-room (105-518).
+        assign(Component::room, i, end, parts[0].id + "-" + parts[1].id + rsuf);
+        return end;
+    }
     if (nparts == 2) {
         if (!has(Component::building)) {
             assign(Component::building, parts[0].b, parts[0].e, parts[0].id + bsuf);
+            // 63-5 is building 63, unit 5 (a room has three digits or more: 63-502).
+            if (digits_of(last) == 1 && !has(Component::unit)) {
+                assign(Component::unit, parts[1].b, parts[1].e, last + usuf);
+                return end;
+            }
         } else if (!has(Component::unit)) {
             assign(Component::unit, parts[0].b, parts[0].e, parts[0].id + usuf);
         } else {
@@ -987,10 +1254,16 @@ int Scanner::match_compound(int i) {
     // The run of name characters, stopping before a fine token written in Chinese numerals
     // (翠竹苑三栋 -> 翠竹苑 | 三栋) or one in digits.
     int e = i;
-    while (e < m_n && (is_han(at(e)) ||
-                       (e > i && is_latin(at(e)) && !is_digit(at(e + 1)) && is_han(at(e + 1)) &&
-                        !in(at(e + 1), U"幢栋座单楼层室号区期")) ||
-                       (e == i && is_latin(at(e))))) {
+    // A run of Latin letters belongs to the name when the name goes on in Chinese after it
+    // (UDC时代大厦, 望京soho塔), not when an id word follows (A座, G区).
+    const auto latin_in_name = [&](int k) {
+        int r = k;
+        while (is_latin(at(r)) && r - k < 12) {
+            ++r;
+        }
+        return is_han(at(r)) && !in(at(r), U"幢栋座单楼层室号区期");
+    };
+    while (e < m_n && (is_han(at(e)) || (is_latin(at(e)) && latin_in_name(e)) || (e == i && is_latin(at(e))))) {
         if (e > i && in(at(e), U"东西南北中") && starts_with(e + 1, U"单元")) {
             break; // 华远大厦西单元
         }
@@ -1006,11 +1279,17 @@ int Scanner::match_compound(int i) {
         }
         ++e;
         // 宝龙城市广场澳门街: a strong compound word ends the compound when more name follows.
+        // (not before 一区 / 东区: the estate's parts; but 工业区北一环路 is place + road)
         if (e > i + 1 && e < m_n && is_han(at(e)) && strong_compound_end(e) >= 0 && !road_follows(e) &&
-            !in(at(e), U"一二三四五六七八九十东西南北中")) {
+            (!in(at(e), U"一二三四五六七八九十东西南北中") || find_road(e) >= e + 3)) {
             break;
         }
         if (e > i + 1 && e < m_n && is_han(at(e)) && (devzone_end(e) || noise_end(e))) {
+            break;
+        }
+        // 和通家纺内创纳服饰, 人民医院旁中凯华庭: 内 / 旁 between two names ends the first.
+        if (e > i + 1 && in(at(e), U"内旁") && is_han(at(e + 1)) && !in(at(e + 1), U"边侧")) {
+            ++e;
             break;
         }
         if (e - i >= 40) {
@@ -1033,13 +1312,29 @@ int Scanner::match_compound(int i) {
             }
         }
     }
-    if (devzone_end(name_end) || (name_end == e && noise_end(e) && std::any_of(k_noise.begin(), k_noise.end(), [&](std::u32string_view w) {
+    // A side written between the name and the number (温馨公寓东715, 古荡新村西34幢) says where
+    // the building is, it is not part of the name.
+    if (name_end == e && name_end - i >= 3 && in(at(name_end - 1), U"东西南北") && fine_follows(e)) {
+        --name_end;
+    }
+    if (devzone_end(name_end) || (noise_end(e) && std::any_of(k_noise.begin(), k_noise.end(), [&](std::u32string_view w) {
                                        return static_cast<int>(w.size()) == e - i && ends_at(e, w);
                                    }))) {
         add_rest(i, e);
         return e;
     }
     Piece& cp = m_comp[idx(Component::compound)];
+    if (has(Component::floor) || has(Component::room)) {
+        // After the floor or the room a name is the shop, office or person there (3楼KP服饰,
+        // 1203室财务部), not a place of the address.
+        add_rest(i, e);
+        return e;
+    }
+    if (!cp.set() && name_end - i == 1) {
+        // One character is no name (东10幢, 口, 路): it goes to rest.
+        add_rest(i, e);
+        return e;
+    }
     if (!cp.set()) {
         assign(Component::compound, i, name_end, text(i, name_end));
     } else if (cp.end == i) {
