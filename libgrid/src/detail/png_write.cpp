@@ -170,7 +170,7 @@ std::string write_png(std::FILE* file, const PngHeader& header, const std::vecto
         std::vector<std::uint8_t> tail;
         put_u32(tail, crc);
         ok = ok && std::fwrite(head.data(), 1, head.size(), file) == head.size() &&
-             std::fwrite(data.data(), 1, data.size(), file) == data.size() &&
+             (data.empty() || std::fwrite(data.data(), 1, data.size(), file) == data.size()) && // IEND: no data
              std::fwrite(tail.data(), 1, tail.size(), file) == tail.size();
     };
     static const std::uint8_t signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
