@@ -649,10 +649,11 @@ void STRtree::query(double x, double y, std::vector<std::size_t>& out) const { q
 
 namespace {
 
-double envelope_distance(const Envelope& e, double x, double y) noexcept {
-    const double dx = std::max({e.minx - x, 0.0, x - e.maxx});
-    const double dy = std::max({e.miny - y, 0.0, y - e.maxy});
-    return std::hypot(dx, dy);
+/// The squared distance from (x, y) to the envelope, with x and y distances scaled by `scale`.
+double envelope_distance2(const Envelope& e, double x, double y, double scale) noexcept {
+    const double dx = std::max({e.minx - x, 0.0, x - e.maxx}) * scale;
+    const double dy = std::max({e.miny - y, 0.0, y - e.maxy}) * scale;
+    return dx * dx + dy * dy;
 }
 
 } // namespace
@@ -662,18 +663,20 @@ std::pair<std::size_t, double> STRtree::nearest(double x, double y, double lower
     if (m_count == 0) {
         return {m_count, -1};
     }
-    // Entries are nodes (index) or items (m_nodes.size() + item), keyed by their lower bound;
-    // the smallest first.
+    // Entries are nodes (index) or items (m_nodes.size() + item), keyed by the square of their
+    // lower bound; the smallest first.
     using Entry = std::pair<double, std::size_t>;
-    std::priority_queue<Entry, std::vector<Entry>, std::greater<>> queue;
+    std::vector<Entry> heap;
+    heap.reserve(64);
+    std::priority_queue<Entry, std::vector<Entry>, std::greater<>> queue(std::greater<>(), std::move(heap));
     const std::size_t item_base = m_nodes.size();
-    queue.emplace(envelope_distance(m_nodes[m_root].env, x, y) * lower_scale, m_root);
+    queue.emplace(envelope_distance2(m_nodes[m_root].env, x, y, lower_scale), m_root);
     std::size_t best = m_count;
     double best_d = -1;
     while (!queue.empty()) {
-        const auto [lower, entry] = queue.top();
+        const auto [lower2, entry] = queue.top();
         queue.pop();
-        if (best_d >= 0 && lower > best_d) {
+        if (best_d >= 0 && lower2 > best_d * best_d) {
             break;
         }
         if (entry >= item_base) {
@@ -689,9 +692,9 @@ std::pair<std::size_t, double> STRtree::nearest(double x, double y, double lower
         for (std::size_t k = 0; k < n.count; ++k) {
             if (n.leaf) {
                 const std::size_t item = m_order[n.first + k];
-                queue.emplace(envelope_distance(m_items[item], x, y) * lower_scale, item_base + item);
+                queue.emplace(envelope_distance2(m_items[item], x, y, lower_scale), item_base + item);
             } else {
-                queue.emplace(envelope_distance(m_nodes[n.first + k].env, x, y) * lower_scale, n.first + k);
+                queue.emplace(envelope_distance2(m_nodes[n.first + k].env, x, y, lower_scale), n.first + k);
             }
         }
     }

@@ -1,7 +1,7 @@
 // Benchmark of gridkit assign against the same point-in-polygon join in SpatiaLite SQL, on one
 // workspace (not run by CI):
 //
-//   bench_assign [WS] [--points N] [--grids N] [--threads N] [--no-sql]
+//   bench_assign [WS] [--points N] [--grids N] [--threads N] [--no-sql] [--serial-read]
 //
 // Without WS (or when WS does not exist yet) it builds one: N grids (default 3,000) cut into
 // 2 x 2 micro-grids (12,000) with jittered shared edges (16 vertices per micro-grid) over about
@@ -28,6 +28,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <limits>
 #include <random>
 #include <string>
 #include <thread>
@@ -142,6 +143,7 @@ int main(int argc, char** argv) {
     int grids = 3000;
     unsigned threads = 2;
     bool sql = true;
+    bool serial_read = false;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--points" && i + 1 < argc) {
@@ -152,10 +154,12 @@ int main(int argc, char** argv) {
             threads = static_cast<unsigned>(std::atoi(argv[++i]));
         } else if (a == "--no-sql") {
             sql = false;
+        } else if (a == "--serial-read") {
+            serial_read = true;
         } else if (!a.empty() && a[0] != '-') {
             path = a;
         } else {
-            std::cerr << "usage: bench_assign [WS] [--points N] [--grids N] [--threads N] [--no-sql]\n";
+            std::cerr << "usage: bench_assign [WS] [--points N] [--grids N] [--threads N] [--no-sql] [--serial-read]\n";
             return 2;
         }
     }
@@ -183,6 +187,9 @@ int main(int argc, char** argv) {
         o.layers = {"address"};
         o.dry_run = true;
         o.threads = threads;
+        if (serial_read) {
+            o.parallel_read_rows = std::numeric_limits<std::int64_t>::max(); // one connection reads
+        }
         double best_total = 1e300, best_place = 1e300;
         grid::assign::Result r;
         for (int run = 0; run < 3; ++run) {
