@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <type_traits>
+#include <utility>
 
 namespace grid::address {
 
@@ -26,6 +28,25 @@ constexpr std::array<std::string_view, component_count> k_component_names{
     "compound", "building", "unit", "floor", "room", "rest"};
 
 constexpr std::size_t idx(Component c) { return static_cast<std::size_t>(c); }
+
+/// A value computed on first use and kept: `fn` runs at most once, and only when asked.
+template <typename Fn>
+class Lazy {
+public:
+    explicit Lazy(Fn fn) : m_fn(std::move(fn)) {}
+    auto operator()() {
+        if (!m_known) {
+            m_value = m_fn();
+            m_known = true;
+        }
+        return m_value;
+    }
+
+private:
+    Fn m_fn;
+    std::invoke_result_t<Fn&> m_value{};
+    bool m_known = false;
+};
 
 bool is_separator(char32_t c) {
     switch (c) {
@@ -292,39 +313,17 @@ int Scanner::match_division_table(int i) {
         if (b == e) {
             continue;
         }
-        // Where a road would end right after the name: computed once, only when asked.
-        int road_after_cache = -2;
-        const auto road_after_name = [&]() {
-            if (road_after_cache == -2) {
-                road_after_cache = find_road(i + len);
-            }
-            return road_after_cache;
-        };
+        // What follows the name, each looked at once and only when asked: where a road would
+        // end right after it, and whether a road, compound, estate or zone word makes it part
+        // of a longer name.
+        Lazy road_after_name([&] { return find_road(i + len); });
         const auto names_road = [&]() { return in(at(i + len), U"路街巷") || starts_with(i + len, U"大道"); };
-        // What follows the name makes it part of a road or a compound: asked only for short
-        // names, at most once per length.
-        int name_taken_cache = -1;
-        const auto name_taken = [&]() {
-            if (name_taken_cache < 0) {
-                name_taken_cache = in(at(i + len), U"路街道巷弄号大小花公广园苑城村镇乡区县市省楼幢栋座里") ||
-                                   starts_with(i + len, U"中心") || in(at(i + len - 1), U"路街巷道");
-            }
-            return name_taken_cache == 1;
-        };
-        int estate_after_cache = -1;
-        const auto estate_after = [&]() {
-            if (estate_after_cache < 0) {
-                estate_after_cache = estate_word_at(i + len) ? 1 : 0;
-            }
-            return estate_after_cache == 1;
-        };
-        int zone_after_cache = -1;
-        const auto zone_after = [&]() {
-            if (zone_after_cache < 0) {
-                zone_after_cache = zone_word_at(i + len) ? 1 : 0;
-            }
-            return zone_after_cache == 1;
-        };
+        Lazy name_taken([&] {
+            return in(at(i + len), U"路街道巷弄号大小花公广园苑城村镇乡区县市省楼幢栋座里") ||
+                   starts_with(i + len, U"中心") || in(at(i + len - 1), U"路街巷道");
+        });
+        Lazy estate_after([&] { return estate_word_at(i + len); });
+        Lazy zone_after([&] { return zone_word_at(i + len); });
         // Duplicate of a level already read (浙江省杭州市杭州市...): not a new level.
         bool duplicate = false;
         int best_level = 99;
