@@ -120,7 +120,7 @@ cairo_status_t write_to_file(void* closure, const unsigned char* data, unsigned 
 /// (text, frame) and black to white (QR). Such an image is stored as a 4-bit palette PNG of
 /// those two ramps (8 steps each), a sixth of the RGB data; any other colour falls back to RGB.
 class PlatePalette {
-  public:
+public:
     static constexpr int steps = 8; // 16 colours: a 4-bit PNG, half the bytes of an 8-bit one
 
     explicit PlatePalette(std::uint32_t ground) {
@@ -208,7 +208,7 @@ class PlatePalette {
         return true;
     }
 
-  private:
+private:
     static std::uint8_t blend(int ground, int i) {
         return static_cast<std::uint8_t>(std::lround(ground + (255 - ground) * static_cast<double>(i) / (steps - 1)));
     }
@@ -374,7 +374,7 @@ void copy_pixels(cairo_surface_t* from, cairo_surface_t* to, const cairo_rectang
 /// width (one in a run whose payloads have the same length), drawn by the first thread that
 /// needs it and only read afterwards.
 class FixedParts {
-  public:
+public:
     FixedParts(int width_px, int height_px, double px_per_mm)
         : m_width_px(width_px), m_height_px(height_px), m_px_per_mm(px_per_mm) {}
 
@@ -396,7 +396,7 @@ class FixedParts {
         return image.get();
     }
 
-  private:
+private:
     int m_width_px, m_height_px;
     double m_px_per_mm;
     std::mutex m_mutex;
@@ -407,7 +407,7 @@ class FixedParts {
 /// restores from FixedParts only the pixels the one before drew on, instead of drawing the
 /// ground (6.4 million pixels of a medium plate at 300 dpi), frame and title again.
 class PlateCanvas {
-  public:
+public:
     PlateCanvas(FixedParts& fixed, int width_px, int height_px, double px_per_mm)
         : m_fixed(fixed), m_image(new_image(width_px, height_px)), m_cr(cairo_create(m_image.get())),
           m_drawn(cairo_region_create()) {
@@ -435,7 +435,7 @@ class PlateCanvas {
 
     cairo_surface_t* image() const { return m_image.get(); }
 
-  private:
+private:
     FixedParts& m_fixed;
     detail::SurfacePtr m_image;
     detail::CairoPtr m_cr;
@@ -450,7 +450,7 @@ struct Job {
 };
 
 class Progress {
-  public:
+public:
     Progress(const progress_fn& fn, std::size_t total) : m_fn(fn), m_total(total) {}
     void step() {
         const std::size_t done = ++m_done;
@@ -460,7 +460,7 @@ class Progress {
         }
     }
 
-  private:
+private:
     const progress_fn& m_fn;
     std::size_t m_total;
     std::atomic<std::size_t> m_done{0};

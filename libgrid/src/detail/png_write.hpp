@@ -15,14 +15,14 @@ namespace grid::detail {
 /// Builds a zlib stream (RFC 1950/1951) from bytes whose only redundancy worth having is runs.
 /// On a plate: about 1.2 times the size of zlib's level 2, in a quarter of the time.
 class RunDeflater {
-  public:
+public:
     RunDeflater();
     /// Appends bytes to the stream (a scanline: filter type byte, then the filtered row).
     void add(const std::uint8_t* data, std::size_t size);
     /// Ends the stream and hands it over; add nothing afterwards.
     std::vector<std::uint8_t> finish();
 
-  private:
+private:
     void put(std::uint32_t bits, int count);
     void run(std::uint8_t byte, std::size_t count);
     std::vector<std::uint8_t> m_out;
