@@ -18,6 +18,7 @@
 #include <fstream>
 #include <limits>
 #include <map>
+#include <optional>
 #include <sstream>
 
 namespace grid::map {
@@ -131,42 +132,48 @@ void RenderOptions::check() const {
 
 namespace detail {
 
-geom::Point label_point(const GEOSGeometry* g) {
-    const GEOSContextHandle_t ctx = geom::context();
-    const geom::Envelope e = geom::envelope(g);
-    const double tolerance = std::max(e.width(), e.height()) / 200.0;
-    if (tolerance > 0) {
-        GEOSGeometry* line = GEOSMaximumInscribedCircle_r(ctx, g, tolerance);
-        if (line != nullptr) {
-            geom::Geometry owned(line);
-            const std::vector<geom::Point> pts = geom::coordinates(owned.get());
-            if (!pts.empty() && std::isfinite(pts.front().x) && std::isfinite(pts.front().y)) {
-                return pts.front();
-            }
-        }
-    }
-    return geom::point_on_surface(g);
-}
+namespace {
 
-geom::Point marker_point(const GEOSGeometry* g, const geom::Point& label) {
+struct Circle {
+    geom::Point centre;
+    double radius = 0;
+};
+
+/// The largest circle inside `g` (GEOS, to 1/200 of its extent); empty when GEOS cannot tell.
+std::optional<Circle> inscribed_circle(const GEOSGeometry* g) {
     const geom::Envelope e = geom::envelope(g);
     const double tolerance = std::max(e.width(), e.height()) / 200.0;
     GEOSGeometry* line = tolerance > 0 ? GEOSMaximumInscribedCircle_r(geom::context(), g, tolerance) : nullptr;
     if (line == nullptr) {
-        return label;
+        return std::nullopt;
     }
+    // A line from the centre to the nearest point of the boundary.
     const geom::Geometry owned(line);
     const std::vector<geom::Point> pts = geom::coordinates(owned.get());
     if (pts.size() < 2 || !std::isfinite(pts[0].x) || !std::isfinite(pts[0].y)) {
+        return std::nullopt;
+    }
+    return Circle{pts[0], std::hypot(pts[1].x - pts[0].x, pts[1].y - pts[0].y)};
+}
+
+} // namespace
+
+geom::Point label_point(const GEOSGeometry* g) {
+    const auto circle = inscribed_circle(g);
+    return circle ? circle->centre : geom::point_on_surface(g);
+}
+
+geom::Point marker_point(const GEOSGeometry* g, const geom::Point& label) {
+    const auto circle = inscribed_circle(g);
+    if (!circle) {
         return label;
     }
     // The circle's centre, or, when the label sits there, a point above it inside the circle.
-    const geom::Point c = pts[0];
-    const double r = std::hypot(pts[1].x - c.x, pts[1].y - c.y);
-    if (std::hypot(label.x - c.x, label.y - c.y) >= 0.4 * r) {
+    const geom::Point c = circle->centre;
+    if (std::hypot(label.x - c.x, label.y - c.y) >= 0.4 * circle->radius) {
         return c;
     }
-    return {c.x, c.y + 0.6 * r};
+    return {c.x, c.y + 0.6 * circle->radius};
 }
 
 void write_atomically(const std::string& path, bool overwrite, const std::function<void(const std::string&)>& write) {
