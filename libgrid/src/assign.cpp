@@ -307,11 +307,7 @@ public:
     Nearest(const ZoneLocator& zones, int srid) : m_zones(zones) {
         const crs::CrsSpec ws_spec{crs::CrsSpec::Kind::epsg, srid};
         if (ws_spec.is_geographic() && zones.size() > 0) {
-            geom::Envelope all = zones.envelope(0);
-            for (std::size_t i = 1; i < zones.size(); ++i) {
-                all.expand(zones.envelope(i));
-            }
-            const int gk = crs::gauss_kruger_epsg((all.minx + all.maxx) / 2);
+            const int gk = crs::gauss_kruger_epsg((zones.extent().minx + zones.extent().maxx) / 2);
             m_metric.emplace(ws_spec, crs::CrsSpec{crs::CrsSpec::Kind::epsg, gk});
         }
     }

@@ -118,6 +118,13 @@ ZoneLocator::ZoneLocator(std::vector<std::string> codes, std::vector<std::vector
         m_sorted.emplace_back(m_codes[i], static_cast<std::uint32_t>(i));
     }
     std::sort(m_sorted.begin(), m_sorted.end());
+    for (std::size_t i = 0; i < m_envelopes.size(); ++i) {
+        if (i == 0) {
+            m_extent = m_envelopes[0];
+        } else {
+            m_extent.expand(m_envelopes[i]);
+        }
+    }
     m_tree = geom::STRtree(m_envelopes);
     build_bins();
 }
@@ -126,13 +133,7 @@ void ZoneLocator::build_bins() {
     if (m_envelopes.empty()) {
         return;
     }
-    geom::Envelope all = m_envelopes.front();
-    for (const auto& e : m_envelopes) {
-        all.minx = std::min(all.minx, e.minx);
-        all.miny = std::min(all.miny, e.miny);
-        all.maxx = std::max(all.maxx, e.maxx);
-        all.maxy = std::max(all.maxy, e.maxy);
-    }
+    const geom::Envelope& all = m_extent;
     const double w = all.maxx - all.minx, h = all.maxy - all.miny;
     if (!(w > 0) || !(h > 0) || !std::isfinite(w) || !std::isfinite(h)) {
         return; // the STRtree answers

@@ -42,6 +42,8 @@ public:
     const std::string& code(std::size_t zone) const { return m_codes[zone]; }
     const std::vector<unsigned char>& outline(std::size_t zone) const { return m_outlines[zone]; }
     const geom::Envelope& envelope(std::size_t zone) const { return m_envelopes[zone]; }
+    /// The envelope of all zones (all zeros when there are none).
+    const geom::Envelope& extent() const noexcept { return m_extent; }
     /// Zone index of a code, -1 when unknown.
     std::int64_t find(std::string_view code) const;
     /// Zones whose envelope meets `e`, ascending.
@@ -97,6 +99,7 @@ private:
     std::vector<std::string> m_codes;
     std::vector<std::vector<unsigned char>> m_outlines;
     std::vector<geom::Envelope> m_envelopes;
+    geom::Envelope m_extent{};
     std::vector<std::pair<std::string_view, std::uint32_t>> m_sorted; ///< code -> zone, sorted by code
     geom::STRtree m_tree;
     std::vector<double> m_xy;                 ///< every ring's closed coordinates, x y x y ...
