@@ -10,7 +10,6 @@
 #include "detail/gdal_util.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -27,25 +26,6 @@ std::string lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return s;
 }
-
-/// Text handed to GDAL from memory (no copy; unlinked when done).
-class MemoryFile {
-public:
-    MemoryFile(std::string bytes, const std::string& extension) : m_bytes(std::move(bytes)) {
-        static std::atomic<int> counter{0};
-        m_path = "/vsimem/gridkit_geocode_" + std::to_string(counter++) + extension;
-        VSIFCloseL(VSIFileFromMemBuffer(m_path.c_str(), reinterpret_cast<GByte*>(m_bytes.data()),
-                                        static_cast<vsi_l_offset>(m_bytes.size()), FALSE));
-    }
-    ~MemoryFile() { VSIUnlink(m_path.c_str()); }
-    MemoryFile(const MemoryFile&) = delete;
-    MemoryFile& operator=(const MemoryFile&) = delete;
-    const std::string& path() const { return m_path; }
-
-private:
-    std::string m_bytes;
-    std::string m_path;
-};
 
 /// The lines of a text (a final newline ends the last line; CR before LF dropped).
 std::vector<std::string> lines_of(const std::string& bytes) {
@@ -447,7 +427,7 @@ GeocodeResult geocode_file(const Workspace& ws, const std::string& source, const
         if (first_line.find_first_of(",;\t") == std::string::npos) {
             src = read_one_column(source, text, options);
         } else {
-            const MemoryFile memory(text, ext == ".tsv" ? ".tsv" : ".csv");
+            const grid::detail::MemoryFile memory(text, ext == ".tsv" ? ".tsv" : ".csv");
             src = read_with_gdal(source, memory.path(), {"AUTODETECT_TYPE=NO", "HEADERS=YES", "EMPTY_STRING_AS_NULL=NO"}, true, options);
         }
     } else if (ext == ".xlsx" || ext == ".ods" || ext == ".xls") {

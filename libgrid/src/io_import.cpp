@@ -18,7 +18,6 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -212,18 +211,6 @@ std::size_t first_invalid_utf8(const std::string& bytes) {
     return std::string::npos;
 }
 
-// A text source (CSV/TSV/TXT) is read whole and its encoding settled. A UTF-8 .csv/.tsv goes to
-// GDAL as it is; anything else is handed over as UTF-8 from memory: GDAL's CSV driver does not
-// recode, and GB18030 must not reach the workspace.
-struct TextSource {
-    std::string vsi_path;
-    ~TextSource() {
-        if (!vsi_path.empty()) {
-            VSIUnlink(vsi_path.c_str());
-        }
-    }
-};
-
 /// True when the file at `path` is UTF-8 without a byte-order mark, read in pieces of a few
 /// megabytes cut at line ends, so a large file is never held whole just to be checked.
 bool plain_utf8_file(std::ifstream& in) {
@@ -253,8 +240,11 @@ bool plain_utf8_file(std::ifstream& in) {
     return is_valid_utf8(carry.data(), carry.size());
 }
 
-std::string prepare_text_source(const std::string& path, const std::string& requested, TextSource& holder,
-                                std::string& encoding_used) {
+/// Settles a text source's (CSV/TSV/TXT) encoding and returns the path GDAL opens. A UTF-8
+/// .csv/.tsv goes to GDAL as it is; anything else is read whole and handed over as UTF-8 from
+/// memory (`holder`): GDAL's CSV driver does not recode, and GB18030 must not reach the workspace.
+std::string prepare_text_source(const std::string& path, const std::string& requested,
+                                std::optional<detail::MemoryFile>& holder, std::string& encoding_used) {
     if (requested != "GB18030" && (extension(path) == ".csv" || extension(path) == ".tsv")) {
         std::ifstream in(path, std::ios::binary);
         if (in && plain_utf8_file(in)) {
@@ -262,18 +252,9 @@ std::string prepare_text_source(const std::string& path, const std::string& requ
             return path; // GDAL reads it as it is: no copy in memory
         }
     }
-    const std::string utf8 = read_text_file(path, requested, BadLines::refuse, encoding_used);
-    static std::atomic<int> counter{0};
-    holder.vsi_path = "/vsimem/gridkit_import_" + std::to_string(counter++) + (extension(path) == ".tsv" ? ".tsv" : ".csv");
-    VSILFILE* f = VSIFOpenL(holder.vsi_path.c_str(), "wb");
-    if (f == nullptr || VSIFWriteL(utf8.data(), 1, utf8.size(), f) != utf8.size()) {
-        if (f != nullptr) {
-            VSIFCloseL(f);
-        }
-        throw error("cannot buffer " + path + " in memory", "the file may be too large for this machine");
-    }
-    VSIFCloseL(f);
-    return holder.vsi_path;
+    holder.emplace(read_text_file(path, requested, BadLines::refuse, encoding_used),
+                   extension(path) == ".tsv" ? ".tsv" : ".csv");
+    return holder->path();
 }
 
 // Column name aliases common in Chinese spreadsheets, per destination field.
@@ -437,7 +418,7 @@ ImportResult import_layer(Workspace& ws, const std::string& source, const Import
         throw io_error(source, "no such file", "check the path");
     }
     const std::string ext = extension(source);
-    TextSource text_holder;
+    std::optional<detail::MemoryFile> text_holder;
     std::string open_path = source;
     std::vector<std::string> open_options;
     if (ext == ".csv" || ext == ".tsv" || ext == ".txt") {
@@ -1000,7 +981,8 @@ ImportResult import_layer(Workspace& ws, const std::string& source, const Import
             }
             if (write_geom) {
                 if (info.geometry_type == "POINT") {
-                    insert.bind(b++, px).bind(b++, py);
+                    insert.bind(b, px).bind(b + 1, py);
+                    b += 2;
                 } else {
                     if (wkb.empty()) {
                         insert.bind_null(b++);
@@ -1010,10 +992,11 @@ ImportResult import_layer(Workspace& ws, const std::string& source, const Import
                 }
                 if (!info.point_column.empty()) {
                     if (have_point) {
-                        insert.bind(b++, px).bind(b++, py);
+                        insert.bind(b, px).bind(b + 1, py);
                     } else {
-                        insert.bind_null(b++).bind_null(b++);
+                        insert.bind_null(b).bind_null(b + 1);
                     }
+                    b += 2;
                 }
             }
             const int rc = sqlite3_step(insert.handle());

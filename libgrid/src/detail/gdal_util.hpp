@@ -16,6 +16,21 @@ namespace grid::detail {
 /// Registers GDAL's drivers once, quietly.
 void gdal_init();
 
+/// Bytes handed to GDAL as a file under /vsimem/ (no copy), named with `suffix` (".csv"), and
+/// unlinked when destroyed. Throws grid::error when GDAL cannot make the file.
+class MemoryFile {
+public:
+    MemoryFile(std::string bytes, const std::string& suffix);
+    ~MemoryFile();
+    MemoryFile(const MemoryFile&) = delete;
+    MemoryFile& operator=(const MemoryFile&) = delete;
+    const std::string& path() const noexcept { return m_path; }
+
+private:
+    std::string m_bytes;
+    std::string m_path;
+};
+
 struct DatasetCloser {
     void operator()(GDALDatasetH ds) const noexcept {
         if (ds != nullptr) {
