@@ -238,7 +238,8 @@ private:
     int match_compound(int i);
     int match_gazetteer(int i);
     int extend_division(int e, int level) const;
-    bool consistent(const detail::DivisionRecord& r) const;
+    /// Whether the division behind a payload of the name index fits under the levels read so far.
+    bool consistent(const std::uint32_t* payload) const;
     int strong_compound_end(int e) const;
     bool road_follows(int e) const;
     bool door_number_at(int k) const;
@@ -255,21 +256,21 @@ private:
     std::vector<std::pair<int, int>> m_rest;
 };
 
-bool Scanner::consistent(const detail::DivisionRecord& r) const {
-    // The deepest level read above r is enough: the levels above it were narrowed to fit it.
-    const std::string& code = r.division.code;
-    for (int l = r.division.level - 1; l >= 1; --l) {
+bool Scanner::consistent(const std::uint32_t* payload) const {
+    // The deepest level read above the record is enough: the levels above it were narrowed to fit it.
+    for (int l = DivisionTable::Impl::level_of(*payload) - 1; l >= 1; --l) {
         const auto& cs = m_cands[static_cast<std::size_t>(l)];
         if (cs.empty()) {
             continue;
         }
-        for (std::uint32_t c : cs) {
-            const std::string& up = m_table->records[c].division.code;
-            if (code.size() > up.size() && code.compare(0, up.size(), up) == 0) {
-                return true;
-            }
+        if (m_table->value_codes.empty()) {
+            const std::uint32_t record = DivisionTable::Impl::record_of(*payload);
+            return std::any_of(cs.begin(), cs.end(), [&](std::uint32_t up) { return m_table->is_under(record, up); });
         }
-        return false;
+        const std::uint64_t code = m_table->padded_code_at(payload);
+        return std::any_of(cs.begin(), cs.end(), [&](std::uint32_t up) {
+            return DivisionTable::Impl::code_under(code, m_table->padded_codes[up]);
+        });
     }
     return true;
 }
@@ -328,13 +329,13 @@ int Scanner::match_division_table(int i) {
         bool duplicate = false;
         int best_level = 99;
         bool best_alias = true;
+        using Impl = DivisionTable::Impl;
         for (const std::uint32_t* p = b; p != e; ++p) {
-            const auto& r = m_table->records[*p >> 1];
-            const auto& cs = m_cands[static_cast<std::size_t>(r.division.level)];
+            const auto& cs = m_cands[static_cast<std::size_t>(Impl::level_of(*p))];
             // (an alias is no repeat when a road follows, 海陵区海陵南路, or when it names the
             // road: 赤城街道赤城路, 鹿城区鹿城路)
-            if (std::find(cs.begin(), cs.end(), *p >> 1) != cs.end() && !estate_after() &&
-                ((*p & 1u) == 0 || (road_after_name() < 0 && !names_road()))) {
+            if (!cs.empty() && std::find(cs.begin(), cs.end(), Impl::record_of(*p)) != cs.end() && !estate_after() &&
+                (!Impl::alias_of(*p) || (road_after_name() < 0 && !names_road()))) {
                 duplicate = true;
             }
         }
@@ -344,10 +345,9 @@ int Scanner::match_division_table(int i) {
         }
         const char32_t next = at(i + len);
         for (const std::uint32_t* p = b; p != e; ++p) {
-            const auto& r = m_table->records[*p >> 1];
-            const int level = r.division.level;
-            const bool alias = (*p & 1u) != 0;
-            if (level <= current || !consistent(r)) {
+            const int level = Impl::level_of(*p);
+            const bool alias = Impl::alias_of(*p);
+            if (level <= current || !consistent(p)) {
                 continue;
             }
             if ((alias || level == 5) && estate_after()) {
@@ -417,10 +417,10 @@ int Scanner::match_division_table(int i) {
         }
         auto& cands = m_cands[static_cast<std::size_t>(best_level)];
         for (const std::uint32_t* p = b; p != e; ++p) {
-            const auto& r = m_table->records[*p >> 1];
-            if (r.division.level == best_level && ((*p & 1u) != 0) == best_alias && consistent(r) &&
-                std::find(cands.begin(), cands.end(), *p >> 1) == cands.end()) {
-                cands.push_back(*p >> 1);
+            const std::uint32_t r = Impl::record_of(*p);
+            if (Impl::level_of(*p) == best_level && Impl::alias_of(*p) == best_alias && consistent(p) &&
+                std::find(cands.begin(), cands.end(), r) == cands.end()) {
+                cands.push_back(r);
             }
         }
         // Narrow the upper levels to those this one fits under.
@@ -431,9 +431,8 @@ int Scanner::match_division_table(int i) {
             }
             up.erase(std::remove_if(up.begin(), up.end(),
                                     [&](std::uint32_t u) {
-                                        const std::string& uc = m_table->records[u].division.code;
                                         return std::none_of(cands.begin(), cands.end(), [&](std::uint32_t c) {
-                                            return m_table->records[c].division.code.compare(0, uc.size(), uc) == 0;
+                                            return m_table->is_under(c, u);
                                         });
                                     }),
                      up.end());

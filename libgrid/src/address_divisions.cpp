@@ -202,9 +202,20 @@ namespace grid::address {
 void DivisionTable::Impl::index() {
     by_code.clear();
     by_code.reserve(records.size());
+    padded_codes.clear();
+    padded_codes.reserve(records.size());
     for (std::uint32_t i = 0; i < records.size(); ++i) {
         auto& r = records[i];
         by_code.emplace(detail::code_key(r.division.code), i);
+        const std::string& code = r.division.code;
+        if (padded_codes.size() == i && !code.empty() && code.size() <= 15 &&
+            std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+            std::uint64_t v = 0;
+            for (std::size_t k = 0; k < 15; ++k) {
+                v = v * 10 + (k < code.size() ? static_cast<std::uint64_t>(code[k] - '0') : 0);
+            }
+            padded_codes.push_back(v << 4 | code.size());
+        }
         const std::u32string name = detail::to_u32(r.division.name);
         if (detail::is_placeholder(name)) {
             r.normalised = r.division.name;
@@ -212,15 +223,26 @@ void DivisionTable::Impl::index() {
         }
         const std::u32string norm = r.division.level == 5 ? detail::normalise_village(name) : name;
         r.normalised = detail::from_u32(norm);
-        names.add(norm, i << 1);
+        const std::uint32_t payload = i << 4 | static_cast<std::uint32_t>(r.division.level) << 1;
+        names.add(norm, payload);
         if (norm != name) {
-            names.add(name, i << 1);
+            names.add(name, payload);
         }
         for (const std::u32string& a : detail::aliases(norm, r.division.level)) {
-            names.add(a, (i << 1) | 1u);
+            names.add(a, payload | 1u);
         }
     }
+    if (padded_codes.size() != records.size()) {
+        padded_codes.clear(); // some code is not 1..15 digits: is_under compares the strings
+    }
     names.build();
+    value_codes.clear();
+    if (!padded_codes.empty()) {
+        value_codes.reserve(names.values_size());
+        for (std::size_t k = 0; k < names.values_size(); ++k) {
+            value_codes.push_back(padded_codes[record_of(names.values_data()[k])]);
+        }
+    }
 }
 
 DivisionTable::DivisionTable() : m_impl(std::make_unique<Impl>()) {}
@@ -252,7 +274,7 @@ std::vector<const Division*> DivisionTable::find_name(std::string_view name) con
     std::vector<const Division*> out;
     const auto [b, e] = m_impl->names.find(detail::to_u32(name));
     for (const std::uint32_t* p = b; p != e; ++p) {
-        out.push_back(&m_impl->records[*p >> 1].division);
+        out.push_back(&m_impl->records[Impl::record_of(*p)].division);
     }
     return out;
 }

@@ -47,6 +47,9 @@ public:
         return (m_prefix_bits[bit >> 6] >> (bit & 63)) & 1u;
     }
     std::size_t max_key_length() const noexcept { return m_max_len; }
+    /// Every payload, grouped by key: find() returns ranges of it.
+    const std::uint32_t* values_data() const noexcept { return m_values.data(); }
+    std::size_t values_size() const noexcept { return m_values.size(); }
     bool empty() const noexcept { return m_groups.empty(); }
 
 private:
@@ -93,9 +96,43 @@ namespace grid::address {
 struct DivisionTable::Impl {
     std::vector<detail::DivisionRecord> records;
     std::unordered_map<std::uint64_t, std::uint32_t> by_code; ///< code_key -> record
-    /// payload = record index << 1 | alias flag (1 = short alias, needs context)
+    /// payload = record index << 4 | level << 1 | alias flag (1 = short alias, needs context), so
+    /// the parser can weigh a name's divisions by level without reading their records.
     detail::NameIndex names;
+    /// Per record, its code as a number padded to 15 digits (32 -> 320000000000000) << 4 | its
+    /// length, so "a's code starts with b's" is a range test on 8 contiguous bytes: the parser
+    /// asks it for every division a name could be. Left empty when a code is not 1..15 digits.
+    std::vector<std::uint64_t> padded_codes;
     void index();
+
+    static std::uint32_t record_of(std::uint32_t payload) noexcept { return payload >> 4; }
+    static int level_of(std::uint32_t payload) noexcept { return static_cast<int>((payload >> 1) & 7u); }
+    static bool alias_of(std::uint32_t payload) noexcept { return (payload & 1u) != 0; }
+    /// For each payload of `names`, in the same order, the padded code of its record: a name's
+    /// divisions are read in one sequential sweep, not one cache miss each (empty with padded_codes).
+    std::vector<std::uint64_t> value_codes;
+    /// The padded code of the record behind the payload at `p` (a pointer from names.find()).
+    std::uint64_t padded_code_at(const std::uint32_t* p) const noexcept {
+        return value_codes[static_cast<std::size_t>(p - names.values_data())];
+    }
+    /// True when padded code `child` is longer than `up` and starts with it.
+    static bool code_under(std::uint64_t child, std::uint64_t up) noexcept {
+        const std::uint64_t ulen = up & 15u;
+        std::uint64_t span = 1; // 10^(15 - ulen): the codes under `up` share its first ulen digits
+        for (std::uint64_t k = ulen; k < 15; ++k) {
+            span *= 10;
+        }
+        return (child & 15u) > ulen && (child >> 4) >= (up >> 4) && (child >> 4) - (up >> 4) < span;
+    }
+    /// True when record `child`'s code is longer than record `up`'s and starts with it.
+    bool is_under(std::uint32_t child, std::uint32_t up) const noexcept {
+        if (padded_codes.empty()) {
+            const std::string& c = records[child].division.code;
+            const std::string& u = records[up].division.code;
+            return c.size() > u.size() && c.compare(0, u.size(), u) == 0;
+        }
+        return code_under(padded_codes[child], padded_codes[up]);
+    }
 };
 
 } // namespace grid::address

@@ -99,6 +99,39 @@ TEST_CASE("address: missing upper levels are filled from the division table") {
     CHECK_FALSE(plain.parse("京泰路街道十里铺社区迎春东路18号")[Component::province].present());
 }
 
+TEST_CASE("address: a name shared by two divisions is the one under the levels written before it") {
+    // Two 城东街道 and two 新桥村: the county (or township) written first decides. The table's
+    // codes are compared as padded numbers; codes that are not digits take the string path.
+    for (const bool digits : {true, false}) {
+        CAPTURE(digits);
+        const std::string p = digits ? "" : "X";
+        const DivisionTable table(std::vector<grid::Division>{
+            {p + "32", "江苏省", 1, ""},
+            {p + "3212", "泰州市", 2, p + "32"},
+            {p + "3206", "南通市", 2, p + "32"},
+            {p + "321202", "海陵区", 3, p + "3212"},
+            {p + "320612", "通州区", 3, p + "3206"},
+            {p + "321202001", "城东街道", 4, p + "321202"},
+            {p + "320612002", "城东街道", 4, p + "320612"},
+            {p + "321202001201", "新桥村村民委员会", 5, p + "321202001"},
+            {p + "320612002201", "新桥村村民委员会", 5, p + "320612002"},
+        });
+        const AddressParser parser(&table);
+        const ParsedAddress a = parser.parse("南通市通州区城东街道新桥村18号");
+        CHECK(a[Component::township].code == p + "320612002");
+        CHECK(a[Component::community].code == p + "320612002201");
+        const ParsedAddress b = parser.parse("海陵区城东街道新桥村18号");
+        CHECK(b[Component::township].code == p + "321202001");
+        CHECK(b[Component::community].code == p + "321202001201");
+        if (digits) { // (the upper levels are filled by NBS code widths: 2/4/6/9/12 digits)
+            CHECK(val(b, Component::city) == "泰州市");
+        }
+        // Written from the bottom up, the upper levels narrow to the village's own chain.
+        const ParsedAddress c = parser.parse("泰州市城东街道新桥村18号");
+        CHECK(c[Component::community].code == p + "321202001201");
+    }
+}
+
 TEST_CASE("address: short division names and context") {
     const DivisionTable table = taizhou_table();
     const AddressParser parser(&table);
