@@ -60,7 +60,7 @@ void NameIndex::build() {
         while (m_slots[s] != 0) {
             s = (s + 1) & (cap - 1);
         }
-        m_slots[s] = static_cast<std::uint32_t>(gi + 1);
+        m_slots[s] = (m_groups[gi].hash & ~0xffffffffull) | (gi + 1);
     }
     // Bloom bits of every prefix: ~8 bits per prefix, at most 2^27 bits (16 MB).
     std::uint64_t bits = 1024;
@@ -86,11 +86,14 @@ std::pair<const std::uint32_t*, const std::uint32_t*> NameIndex::find(std::uint6
     }
     const std::size_t mask = m_slots.size() - 1;
     for (std::size_t s = h & mask;; s = (s + 1) & mask) {
-        const std::uint32_t gi = m_slots[s];
-        if (gi == 0) {
+        const std::uint64_t slot = m_slots[s];
+        if (slot == 0) {
             return {nullptr, nullptr};
         }
-        const Group& g = m_groups[gi - 1];
+        if ((slot ^ h) >> 32 != 0) {
+            continue; // another key: its hash's upper half differs, its group is not read
+        }
+        const Group& g = m_groups[(slot & 0xffffffffull) - 1];
         if (g.hash == h && g.key_len == key.size() &&
             std::u32string_view(m_keys).substr(g.key_off, g.key_len) == key) {
             const std::uint32_t* b = m_values.data() + g.val_off;

@@ -65,7 +65,7 @@ private:
     std::u32string m_keys;
     std::vector<std::uint32_t> m_values;
     std::vector<Group> m_groups;
-    std::vector<std::uint32_t> m_slots; // group index + 1; 0 = empty
+    std::vector<std::uint64_t> m_slots; // upper half of the key's hash | group index + 1; 0 = empty
     std::vector<std::uint64_t> m_prefix_bits;
     std::uint64_t m_prefix_mask = 0;
     std::size_t m_max_len = 0;
