@@ -9,11 +9,11 @@
 
 namespace grid::address::detail {
 
-void NameIndex::add(std::u32string_view key, std::uint32_t payload) {
+void NameIndex::add(std::u32string_view key, std::uint32_t payload, std::uint64_t hash) {
     if (key.empty()) {
         return;
     }
-    m_entries.push_back(Entry{hash_of(key), static_cast<std::uint32_t>(m_keys.size()),
+    m_entries.push_back(Entry{hash, static_cast<std::uint32_t>(m_keys.size()),
                               static_cast<std::uint32_t>(key.size()), payload});
     m_keys += key;
 }
@@ -21,32 +21,47 @@ void NameIndex::add(std::u32string_view key, std::uint32_t payload) {
 void NameIndex::build() {
     const std::u32string_view keys(m_keys);
     auto key_of = [&](std::uint32_t off, std::uint32_t len) { return keys.substr(off, len); };
-    std::sort(m_entries.begin(), m_entries.end(), [&](const Entry& a, const Entry& b) {
-        if (a.hash != b.hash) {
-            return a.hash < b.hash;
-        }
-        const int c = key_of(a.key_off, a.key_len).compare(key_of(b.key_off, b.key_len));
-        return c != 0 ? c < 0 : a.payload < b.payload;
+    // By hash, then payload: cheap to compare. Two keys sharing a 64-bit hash are rare; such a
+    // run is ordered by key as well before it is cut into groups.
+    std::sort(m_entries.begin(), m_entries.end(), [](const Entry& a, const Entry& b) {
+        return a.hash != b.hash ? a.hash < b.hash : a.payload < b.payload;
     });
+    const auto key_less = [&](const Entry& a, const Entry& b) {
+        return key_of(a.key_off, a.key_len) < key_of(b.key_off, b.key_len);
+    };
+    const auto same_key = [&](const Entry& a, const Entry& b) {
+        return a.key_len == b.key_len && key_of(a.key_off, a.key_len) == key_of(b.key_off, b.key_len);
+    };
     m_groups.clear();
     m_values.clear();
     std::size_t prefixes = 0;
+    const auto begin = m_entries.begin();
     for (std::size_t i = 0; i < m_entries.size();) {
-        const Entry& first = m_entries[i];
-        Group g{first.hash, first.key_off, first.key_len, static_cast<std::uint32_t>(m_values.size()), 0};
-        std::size_t j = i;
-        while (j < m_entries.size() && m_entries[j].hash == first.hash &&
-               key_of(m_entries[j].key_off, m_entries[j].key_len) == key_of(first.key_off, first.key_len)) {
-            if (m_values.size() == g.val_off || m_values.back() != m_entries[j].payload) {
-                m_values.push_back(m_entries[j].payload);
-            }
-            ++j;
+        std::size_t run_end = i + 1;
+        bool one_key = true;
+        while (run_end < m_entries.size() && m_entries[run_end].hash == m_entries[i].hash) {
+            one_key = one_key && same_key(m_entries[run_end], m_entries[i]);
+            ++run_end;
         }
-        g.val_count = static_cast<std::uint32_t>(m_values.size() - g.val_off);
-        m_groups.push_back(g);
-        m_max_len = std::max<std::size_t>(m_max_len, first.key_len);
-        prefixes += first.key_len;
-        i = j;
+        if (!one_key) {
+            std::stable_sort(begin + static_cast<std::ptrdiff_t>(i), begin + static_cast<std::ptrdiff_t>(run_end), key_less);
+        }
+        for (std::size_t j = i; j < run_end;) {
+            const Entry& first = m_entries[j];
+            Group g{first.hash, first.key_off, first.key_len, static_cast<std::uint32_t>(m_values.size()), 0};
+            std::size_t k = j;
+            for (; k < run_end && (one_key || same_key(m_entries[k], first)); ++k) {
+                if (m_values.size() == g.val_off || m_values.back() != m_entries[k].payload) {
+                    m_values.push_back(m_entries[k].payload);
+                }
+            }
+            g.val_count = static_cast<std::uint32_t>(m_values.size() - g.val_off);
+            m_groups.push_back(g);
+            m_max_len = std::max<std::size_t>(m_max_len, first.key_len);
+            prefixes += first.key_len;
+            j = k;
+        }
+        i = run_end;
     }
     m_entries.clear();
     m_entries.shrink_to_fit();

@@ -30,7 +30,9 @@ inline std::uint64_t hash_of(std::u32string_view s) noexcept {
 /// characters can stop as soon as no key starts that way.
 class NameIndex {
 public:
-    void add(std::u32string_view key, std::uint32_t payload);
+    void add(std::u32string_view key, std::uint32_t payload) { add(key, payload, hash_of(key)); }
+    /// As add(), with the key's hash given: lets tests make two keys share a hash.
+    void add(std::u32string_view key, std::uint32_t payload, std::uint64_t hash);
     /// Freezes the index; add() must not be called afterwards.
     void build();
     /// The payloads of the key whose hash is `h` and text is `key`; empty when absent.
