@@ -266,6 +266,10 @@ void DivisionTable::Impl::index() {
 DivisionTable::DivisionTable() : m_impl(std::make_unique<Impl>()) {}
 
 DivisionTable::DivisionTable(std::vector<Division> divisions) : m_impl(std::make_unique<Impl>()) {
+    if (divisions.size() >= (1u << 28)) { // the name index keeps a record's number in 28 bits
+        throw usage_error(std::to_string(divisions.size()) + " divisions are too many for one table",
+                          "China has under 700,000; load one table, not many copies of it");
+    }
     m_impl->records.reserve(divisions.size());
     for (Division& d : divisions) {
         if (d.level < 1 || d.level > 5) {
