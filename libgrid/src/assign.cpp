@@ -206,6 +206,22 @@ struct Placement {
     bool straddles = false;
 };
 
+/// Where a layer's features went at one level: per row the zone index, `none` or `several`, and
+/// the few rows with more to tell (the zones holding it, a boundary, a footprint's shares) in
+/// ascending order. A million points need 4 bytes each, not a Placement each.
+struct LevelPlacement {
+    std::vector<std::int32_t> zone;
+    std::vector<std::pair<std::size_t, Placement>> details;
+
+    /// The details of row i, or nullptr; rows are asked for in ascending order with one cursor.
+    const Placement* detail(std::size_t i, std::size_t& cursor) const {
+        while (cursor < details.size() && details[cursor].first < i) {
+            ++cursor;
+        }
+        return cursor < details.size() && details[cursor].first == i ? &details[cursor].second : nullptr;
+    }
+};
+
 /// Decides a footprint's zone from its overlaps: the zone covering it, or holding most of it.
 Placement from_overlaps(std::vector<std::pair<std::uint32_t, double>> overlaps, double straddle_share) {
     Placement p;
@@ -225,10 +241,9 @@ Placement from_overlaps(std::vector<std::pair<std::uint32_t, double>> overlaps, 
 }
 
 /// Places buildings: by footprint where there is one, else by location.
-void place_buildings(const Features& f, Level& grids, Level& micros, const Options& options,
-                     std::vector<Placement>& out_grid, std::vector<Placement>& out_micro) {
-    out_grid.assign(f.size(), {});
-    out_micro.assign(f.size(), {});
+void place_buildings(const Features& f, Level& grids, Level& micros, const Options& options, LevelPlacement& grid_out,
+                     LevelPlacement& micro_out) {
+    std::vector<Placement> out_grid(f.size()), out_micro(f.size());
     detail::for_chunks(f.size(), 256, options.threads, [&]() -> detail::ChunkFn {
         auto gp = std::make_shared<ZoneLocator::Probe>(grids.zones);
         auto mp = std::make_shared<ZoneLocator::Probe>(micros.zones);
@@ -287,25 +302,54 @@ void place_buildings(const Features& f, Level& grids, Level& micros, const Optio
             }
         };
     });
-}
-
-/// Places points (addresses, houses, buildings without footprint) at one level.
-std::vector<Placement> place_points(const Features& f, const Level& lv, unsigned threads) {
-    std::vector<Placement> out(f.size());
-    if (!lv.active()) {
-        return out;
-    }
-    const PointPlacement pp = locate_points(lv.zones, f.points, threads);
-    for (std::size_t i = 0; i < f.size(); ++i) {
-        out[i].zone = f.has_point[i] ? pp.zone[i] : PointPlacement::none;
-    }
-    for (const auto& [i, zones] : pp.ambiguous) {
-        for (auto z : zones) {
-            out[i].shares.emplace_back(z, 0.0);
+    for (int level = 0; level < 2; ++level) {
+        std::vector<Placement>& all = level == 0 ? out_grid : out_micro;
+        LevelPlacement& out = level == 0 ? grid_out : micro_out;
+        out.zone.resize(all.size());
+        for (std::size_t i = 0; i < all.size(); ++i) {
+            out.zone[i] = all[i].zone;
+            if (all[i].on_boundary || all[i].straddles || !all[i].shares.empty()) {
+                out.details.emplace_back(i, std::move(all[i]));
+            }
         }
     }
-    for (const std::size_t i : pp.on_boundary) {
-        out[i].on_boundary = true;
+}
+
+/// Places points (addresses, houses) at one level.
+LevelPlacement place_points(const Features& f, const Level& lv, unsigned threads) {
+    LevelPlacement out;
+    if (!lv.active()) {
+        out.zone.assign(f.size(), PointPlacement::none);
+        return out;
+    }
+    PointPlacement pp = locate_points(lv.zones, f.points, threads);
+    out.zone = std::move(pp.zone);
+    for (std::size_t i = 0; i < f.size(); ++i) {
+        if (!f.has_point[i]) {
+            out.zone[i] = PointPlacement::none;
+        }
+    }
+    // Both lists ascend: merge them into the details, row by row.
+    constexpr std::size_t end = static_cast<std::size_t>(-1);
+    std::size_t a = 0, b = 0;
+    while (a < pp.ambiguous.size() || b < pp.on_boundary.size()) {
+        const std::size_t ia = a < pp.ambiguous.size() ? pp.ambiguous[a].first : end;
+        const std::size_t ib = b < pp.on_boundary.size() ? pp.on_boundary[b] : end;
+        const std::size_t i = std::min(ia, ib);
+        Placement p;
+        p.zone = out.zone[i];
+        if (ia == i) {
+            for (auto z : pp.ambiguous[a++].second) {
+                p.shares.emplace_back(z, 0.0);
+            }
+        }
+        if (ib == i) {
+            p.on_boundary = true;
+            ++b;
+        }
+        if (f.has_point[i]) {
+            out.details.emplace_back(i, std::move(p));
+        }
     }
     return out;
 }
@@ -458,7 +502,7 @@ Result assign(const Workspace& ws, const Options& options) {
     // Placement.
     const auto t_place = Clock::now();
     struct Placed {
-        std::vector<Placement> grid, micro;
+        LevelPlacement grid, micro;
     };
     std::vector<Placed> placed(features.size());
     for (std::size_t k = 0; k < features.size(); ++k) {
@@ -487,10 +531,10 @@ Result assign(const Workspace& ws, const Options& options) {
             if (!lv.active()) {
                 continue;
             }
-            const auto& placements = level == 0 ? placed[k].grid : placed[k].micro;
+            const std::vector<std::int32_t>& zone = (level == 0 ? placed[k].grid : placed[k].micro).zone;
             auto& todo = near_rows[k][static_cast<std::size_t>(level)];
             for (std::size_t i = 0; i < f.size(); ++i) {
-                if (placements[i].zone == PointPlacement::none && f.has_point[i]) {
+                if (zone[i] == PointPlacement::none && f.has_point[i]) {
                     todo.push_back(i);
                 }
             }
@@ -515,6 +559,8 @@ Result assign(const Workspace& ws, const Options& options) {
     for (std::size_t k = 0; k < features.size(); ++k) {
         const Features& f = features[k];
         std::size_t near_next[2] = {0, 0}; // the next entry of near_rows[k][level]
+        std::size_t cursor[2] = {0, 0};    // for LevelPlacement::detail at each level
+        const std::vector<std::pair<std::uint32_t, double>> no_shares;
         LayerCounts c;
         c.layer = f.layer;
         c.rows = static_cast<std::int64_t>(f.size());
@@ -545,8 +591,10 @@ Result assign(const Workspace& ws, const Options& options) {
                 if (!lv.active()) {
                     continue;
                 }
-                const Placement& p = (level == 0 ? placed[k].grid : placed[k].micro)[i];
-                if (p.zone == PointPlacement::none) {
+                const LevelPlacement& lp = level == 0 ? placed[k].grid : placed[k].micro;
+                const std::int32_t zone = lp.zone[i];
+                const Placement* p = lp.detail(i, cursor[level]);
+                if (zone == PointPlacement::none) {
                     ok = false;
                     ++(level == 0 ? c.no_grid : c.no_microgrid);
                     Finding& x = finding(lv.none);
@@ -554,22 +602,22 @@ Result assign(const Workspace& ws, const Options& options) {
                         const auto l = static_cast<std::size_t>(level);
                         std::tie(x.nearest, x.distance_m) = std::move(near_found[k][l][near_next[l]++]);
                     }
-                } else if (p.zone == PointPlacement::several) {
+                } else if (zone == PointPlacement::several) {
                     ok = false;
                     ++(level == 0 ? c.several_grids : c.several_microgrids);
                     Finding& x = finding(lv.several);
-                    x.on_boundary = p.on_boundary;
-                    for (const auto& [z, share] : p.shares) {
+                    x.on_boundary = p != nullptr && p->on_boundary;
+                    for (const auto& [z, share] : p != nullptr ? p->shares : no_shares) {
                         x.zones.push_back(lv.zones.code(z));
                         if (share > 0) {
                             x.shares.push_back(share);
                         }
                     }
-                } else if (p.straddles) {
+                } else if (p != nullptr && p->straddles) {
                     straddling = true;
                     Finding& x = finding(lv.straddles);
                     double inside = 0;
-                    for (const auto& [z, share] : p.shares) {
+                    for (const auto& [z, share] : p->shares) {
                         x.zones.push_back(lv.zones.code(z));
                         x.shares.push_back(share);
                         inside += share;
@@ -584,10 +632,10 @@ Result assign(const Workspace& ws, const Options& options) {
                 ++c.straddling;
             }
             // Changes: a level that placed the feature writes its zone.
-            const Placement& pg = placed[k].grid[i];
-            const Placement& pm = placed[k].micro[i];
-            const bool g_changed = grids.active() && pg.zone >= 0 && pg.zone != f.old_grid[i];
-            const bool m_changed = micros.active() && pm.zone >= 0 && pm.zone != f.old_micro[i];
+            const std::int32_t pg = placed[k].grid.zone[i];
+            const std::int32_t pm = placed[k].micro.zone[i];
+            const bool g_changed = grids.active() && pg >= 0 && pg != f.old_grid[i];
+            const bool m_changed = micros.active() && pm >= 0 && pm != f.old_micro[i];
             c.grid_changed += g_changed ? 1 : 0;
             c.microgrid_changed += m_changed ? 1 : 0;
             if (g_changed || m_changed) {
@@ -643,8 +691,8 @@ Result assign(const Workspace& ws, const Options& options) {
                                       "WHERE id = ?3");
             std::int64_t layer_written = 0;
             for (std::size_t i = 0; i < f.size(); ++i) {
-                const std::int32_t g = grids.active() ? placed[k].grid[i].zone : PointPlacement::none;
-                const std::int32_t m = micros.active() ? placed[k].micro[i].zone : PointPlacement::none;
+                const std::int32_t g = grids.active() ? placed[k].grid.zone[i] : PointPlacement::none;
+                const std::int32_t m = micros.active() ? placed[k].micro.zone[i] : PointPlacement::none;
                 const bool g_changed = g >= 0 && g != f.old_grid[i];
                 const bool m_changed = m >= 0 && m != f.old_micro[i];
                 if (!g_changed && !m_changed) {
