@@ -145,8 +145,9 @@ struct Options {
     unsigned threads = 2;
     /// A building with at least this share of its footprint outside its zone is reported as straddling.
     double straddle_share = 0.01;
-    /// A layer with at least this many rows is read on all threads, one id range each on a
-    /// read-only connection of its own (not while the caller holds a transaction on the workspace).
+    /// A layer whose ids span at least this many values is read on all threads, one id range each
+    /// on a read-only connection of its own (not while the caller holds a transaction on the
+    /// workspace). The span, not the row count: counting the rows would read the whole table.
     std::int64_t parallel_read_rows = 200000;
     progress_fn progress;            ///< stages "reading", "placing", "writing"
 };
