@@ -654,8 +654,13 @@ Result assign(const Workspace& ws, const Options& options) {
                     found[j].code = f.codes[found_row[j]];
                 }
             } else {
+                // found_row ascends: a row reported at both levels is looked up once.
                 Statement st = ws.prepare("SELECT coalesce(code, '') FROM " + f.layer + " WHERE id = ?");
                 for (std::size_t j = 0; j < found.size(); ++j) {
+                    if (j > 0 && found_row[j] == found_row[j - 1]) {
+                        found[j].code = found[j - 1].code;
+                        continue;
+                    }
                     st.bind(1, f.ids[found_row[j]]);
                     if (st.step()) {
                         found[j].code = st.column_text(0);
