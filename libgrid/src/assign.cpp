@@ -43,9 +43,15 @@ struct Level {
     bool active() const { return zones.size() > 0; }
 };
 
-ZoneLocator read_zones(const Workspace& ws, const char* table, std::int64_t& without_outline) {
+/// The outlines of one level's zones, as read.
+struct Outlines {
     std::vector<std::string> codes;
-    std::vector<std::vector<unsigned char>> outlines;
+    std::vector<std::vector<unsigned char>> wkb;
+    std::int64_t without_outline = 0;
+};
+
+Outlines read_outlines(const Workspace& ws, const char* table) {
+    Outlines o;
     Statement st = ws.prepare(std::string("SELECT code, AsBinary(geom) FROM ") + table +
                               " WHERE geom IS NOT NULL AND code IS NOT NULL AND code <> '' ORDER BY code");
     while (st.step()) {
@@ -54,11 +60,11 @@ ZoneLocator read_zones(const Workspace& ws, const char* table, std::int64_t& wit
         if (blob == nullptr || size == 0) {
             continue;
         }
-        codes.push_back(st.column_text(0));
-        outlines.emplace_back(blob, blob + size);
+        o.codes.push_back(st.column_text(0));
+        o.wkb.emplace_back(blob, blob + size);
     }
-    without_outline = ws.query_int(std::string("SELECT count(*) FROM ") + table + " WHERE geom IS NULL");
-    return ZoneLocator(std::move(codes), std::move(outlines));
+    o.without_outline = ws.query_int(std::string("SELECT count(*) FROM ") + table + " WHERE geom IS NULL");
+    return o;
 }
 
 /// The features of one layer as read.
@@ -147,39 +153,44 @@ void append(Features& f, Features&& part) {
 }
 
 /// Reads one layer, in id order. A layer of at least `parallel_rows` rows is read in `threads`
-/// id ranges at once: the first on `ws`, the others on read-only connections of their own (one
-/// connection steps one statement at a time). Give 1 thread while the caller holds a transaction
+/// id ranges at once, each on a read-only connection of its own (one connection steps one
+/// statement at a time). Give 1 thread while the caller holds a transaction
 /// open on `ws`: other connections would not see its changes.
 Features read_features(const Workspace& ws, const std::string& layer, const Level& grids, const Level& micros,
                        unsigned threads, std::int64_t parallel_rows) {
     Features f;
     f.layer = layer;
-    Statement bounds = ws.prepare("SELECT count(*), min(id), max(id) FROM " + layer);
-    bounds.step();
-    const std::int64_t n = sqlite3_column_int64(bounds.handle(), 0);
-    const std::int64_t lo = sqlite3_column_int64(bounds.handle(), 1);
-    const std::int64_t hi = sqlite3_column_int64(bounds.handle(), 2);
-    const std::size_t parts = threads > 1 && n >= parallel_rows ? std::min(threads, 16U) : 1;
+    // min(id) and max(id) asked apart are one seek each; count(*), or both in one query, would
+    // read the whole table (a sixth of a second for a million rows). The rows are at most the
+    // span of their ids.
+    const std::int64_t lo = ws.query_int("SELECT min(id) FROM " + layer);
+    const std::int64_t hi = ws.query_int("SELECT max(id) FROM " + layer);
+    const auto span = static_cast<std::uint64_t>(hi - lo) + 1; // ids are [lo, hi]
+    const std::size_t parts =
+        threads > 1 && span >= static_cast<std::uint64_t>(std::max<std::int64_t>(parallel_rows, 0)) ? std::min(threads, 16U) : 1;
     std::vector<Features> part(parts);
     for (auto& p : part) {
-        const auto expect = static_cast<std::size_t>(n) / parts + 1024;
+        // Ids with gaps would reserve too much: no more than a few million rows ahead.
+        const auto expect = static_cast<std::size_t>(std::min<std::uint64_t>(span / parts, 1U << 22)) + 1024;
         p.ids.reserve(expect);
         p.old_grid.reserve(expect);
         p.old_micro.reserve(expect);
         p.points.reserve(expect);
         p.has_point.reserve(expect);
     }
-    const auto span = static_cast<std::uint64_t>(hi - lo) + 1; // ids are [lo, hi]
     auto first_id = [&](std::size_t k) {
         return lo + static_cast<std::int64_t>(span / parts * k + std::min<std::uint64_t>(k, span % parts));
     };
     grid::detail::parallel_for(parts, static_cast<unsigned>(parts), [&](std::size_t k) {
         const std::int64_t a = first_id(k);
         const std::int64_t b = k + 1 == parts ? hi : first_id(k + 1) - 1;
-        if (k == 0) {
+        if (parts == 1) {
             read_id_range(ws, layer, a, b, grids, micros, part[k]);
         } else {
+            // With the file mapped into memory, SQLite decodes rows in place instead of copying
+            // every page into its cache first (a quarter of the reading time).
             const Workspace other = Workspace::open(ws.path(), Workspace::Mode::read_only);
+            other.exec("PRAGMA mmap_size = 1099511627776"); // SQLite caps it at its compile-time maximum
             read_id_range(other, layer, a, b, grids, micros, part[k]);
         }
     });
@@ -195,6 +206,22 @@ struct Placement {
     bool on_boundary = false;
     std::vector<std::pair<std::uint32_t, double>> shares; // footprints across zones (or several zones)
     bool straddles = false;
+};
+
+/// Where a layer's features went at one level: per row the zone index, `none` or `several`, and
+/// the few rows with more to tell (the zones holding it, a boundary, a footprint's shares) in
+/// ascending order. A million points need 4 bytes each, not a Placement each.
+struct LevelPlacement {
+    std::vector<std::int32_t> zone;
+    std::vector<std::pair<std::size_t, Placement>> details;
+
+    /// The details of row i, or nullptr; rows are asked for in ascending order with one cursor.
+    const Placement* detail(std::size_t i, std::size_t& cursor) const {
+        while (cursor < details.size() && details[cursor].first < i) {
+            ++cursor;
+        }
+        return cursor < details.size() && details[cursor].first == i ? &details[cursor].second : nullptr;
+    }
 };
 
 /// Decides a footprint's zone from its overlaps: the zone covering it, or holding most of it.
@@ -216,10 +243,9 @@ Placement from_overlaps(std::vector<std::pair<std::uint32_t, double>> overlaps, 
 }
 
 /// Places buildings: by footprint where there is one, else by location.
-void place_buildings(const Features& f, Level& grids, Level& micros, const Options& options,
-                     std::vector<Placement>& out_grid, std::vector<Placement>& out_micro) {
-    out_grid.assign(f.size(), {});
-    out_micro.assign(f.size(), {});
+void place_buildings(const Features& f, Level& grids, Level& micros, const Options& options, LevelPlacement& grid_out,
+                     LevelPlacement& micro_out) {
+    std::vector<Placement> out_grid(f.size()), out_micro(f.size());
     detail::for_chunks(f.size(), 256, options.threads, [&]() -> detail::ChunkFn {
         auto gp = std::make_shared<ZoneLocator::Probe>(grids.zones);
         auto mp = std::make_shared<ZoneLocator::Probe>(micros.zones);
@@ -278,25 +304,54 @@ void place_buildings(const Features& f, Level& grids, Level& micros, const Optio
             }
         };
     });
-}
-
-/// Places points (addresses, houses, buildings without footprint) at one level.
-std::vector<Placement> place_points(const Features& f, const Level& lv, unsigned threads) {
-    std::vector<Placement> out(f.size());
-    if (!lv.active()) {
-        return out;
-    }
-    const PointPlacement pp = locate_points(lv.zones, f.points, threads);
-    for (std::size_t i = 0; i < f.size(); ++i) {
-        out[i].zone = f.has_point[i] ? pp.zone[i] : PointPlacement::none;
-    }
-    for (const auto& [i, zones] : pp.ambiguous) {
-        for (auto z : zones) {
-            out[i].shares.emplace_back(z, 0.0);
+    for (int level = 0; level < 2; ++level) {
+        std::vector<Placement>& all = level == 0 ? out_grid : out_micro;
+        LevelPlacement& out = level == 0 ? grid_out : micro_out;
+        out.zone.resize(all.size());
+        for (std::size_t i = 0; i < all.size(); ++i) {
+            out.zone[i] = all[i].zone;
+            if (all[i].on_boundary || all[i].straddles || !all[i].shares.empty()) {
+                out.details.emplace_back(i, std::move(all[i]));
+            }
         }
     }
-    for (const std::size_t i : pp.on_boundary) {
-        out[i].on_boundary = true;
+}
+
+/// Places points (addresses, houses) at one level.
+LevelPlacement place_points(const Features& f, const Level& lv, unsigned threads) {
+    LevelPlacement out;
+    if (!lv.active()) {
+        out.zone.assign(f.size(), PointPlacement::none);
+        return out;
+    }
+    PointPlacement pp = locate_points(lv.zones, f.points, threads);
+    out.zone = std::move(pp.zone);
+    for (std::size_t i = 0; i < f.size(); ++i) {
+        if (!f.has_point[i]) {
+            out.zone[i] = PointPlacement::none;
+        }
+    }
+    // Both lists ascend: merge them into the details, row by row.
+    constexpr std::size_t end = static_cast<std::size_t>(-1);
+    std::size_t a = 0, b = 0;
+    while (a < pp.ambiguous.size() || b < pp.on_boundary.size()) {
+        const std::size_t ia = a < pp.ambiguous.size() ? pp.ambiguous[a].first : end;
+        const std::size_t ib = b < pp.on_boundary.size() ? pp.on_boundary[b] : end;
+        const std::size_t i = std::min(ia, ib);
+        Placement p;
+        p.zone = out.zone[i];
+        if (ia == i) {
+            for (auto z : pp.ambiguous[a++].second) {
+                p.shares.emplace_back(z, 0.0);
+            }
+        }
+        if (ib == i) {
+            p.on_boundary = true;
+            ++b;
+        }
+        if (f.has_point[i]) {
+            out.details.emplace_back(i, std::move(p));
+        }
     }
     return out;
 }
@@ -422,8 +477,16 @@ Result assign(const Workspace& ws, const Options& options) {
     progress("reading", 0, 0);
     Level grids{"grid", "grid_code", Issue::no_grid, Issue::several_grids, Issue::straddles_grids, {}, 0};
     Level micros{"microgrid", "microgrid_code", Issue::no_microgrid, Issue::several_microgrids, Issue::straddles_microgrids, {}, 0};
-    grids.zones = read_zones(ws, "grid", grids.without_outline);
-    micros.zones = read_zones(ws, "microgrid", micros.without_outline);
+    {
+        // Read on this connection, then the two levels' locators built at once.
+        std::array<Outlines, 2> outlines{read_outlines(ws, "grid"), read_outlines(ws, "microgrid")};
+        grids.without_outline = outlines[0].without_outline;
+        micros.without_outline = outlines[1].without_outline;
+        grid::detail::parallel_for(2, threads, [&](std::size_t level) {
+            Outlines& o = outlines[level];
+            (level == 0 ? grids : micros).zones = ZoneLocator(std::move(o.codes), std::move(o.wkb));
+        });
+    }
     result.grids = static_cast<std::int64_t>(grids.zones.size());
     result.microgrids = static_cast<std::int64_t>(micros.zones.size());
     result.grids_without_outline = grids.without_outline;
@@ -441,7 +504,7 @@ Result assign(const Workspace& ws, const Options& options) {
     // Placement.
     const auto t_place = Clock::now();
     struct Placed {
-        std::vector<Placement> grid, micro;
+        LevelPlacement grid, micro;
     };
     std::vector<Placed> placed(features.size());
     for (std::size_t k = 0; k < features.size(); ++k) {
@@ -470,10 +533,10 @@ Result assign(const Workspace& ws, const Options& options) {
             if (!lv.active()) {
                 continue;
             }
-            const auto& placements = level == 0 ? placed[k].grid : placed[k].micro;
+            const std::vector<std::int32_t>& zone = (level == 0 ? placed[k].grid : placed[k].micro).zone;
             auto& todo = near_rows[k][static_cast<std::size_t>(level)];
             for (std::size_t i = 0; i < f.size(); ++i) {
-                if (placements[i].zone == PointPlacement::none && f.has_point[i]) {
+                if (zone[i] == PointPlacement::none && f.has_point[i]) {
                     todo.push_back(i);
                 }
             }
@@ -498,6 +561,8 @@ Result assign(const Workspace& ws, const Options& options) {
     for (std::size_t k = 0; k < features.size(); ++k) {
         const Features& f = features[k];
         std::size_t near_next[2] = {0, 0}; // the next entry of near_rows[k][level]
+        std::size_t cursor[2] = {0, 0};    // for LevelPlacement::detail at each level
+        const std::vector<std::pair<std::uint32_t, double>> no_shares;
         LayerCounts c;
         c.layer = f.layer;
         c.rows = static_cast<std::int64_t>(f.size());
@@ -528,8 +593,10 @@ Result assign(const Workspace& ws, const Options& options) {
                 if (!lv.active()) {
                     continue;
                 }
-                const Placement& p = (level == 0 ? placed[k].grid : placed[k].micro)[i];
-                if (p.zone == PointPlacement::none) {
+                const LevelPlacement& lp = level == 0 ? placed[k].grid : placed[k].micro;
+                const std::int32_t zone = lp.zone[i];
+                const Placement* p = lp.detail(i, cursor[level]);
+                if (zone == PointPlacement::none) {
                     ok = false;
                     ++(level == 0 ? c.no_grid : c.no_microgrid);
                     Finding& x = finding(lv.none);
@@ -537,22 +604,22 @@ Result assign(const Workspace& ws, const Options& options) {
                         const auto l = static_cast<std::size_t>(level);
                         std::tie(x.nearest, x.distance_m) = std::move(near_found[k][l][near_next[l]++]);
                     }
-                } else if (p.zone == PointPlacement::several) {
+                } else if (zone == PointPlacement::several) {
                     ok = false;
                     ++(level == 0 ? c.several_grids : c.several_microgrids);
                     Finding& x = finding(lv.several);
-                    x.on_boundary = p.on_boundary;
-                    for (const auto& [z, share] : p.shares) {
+                    x.on_boundary = p != nullptr && p->on_boundary;
+                    for (const auto& [z, share] : p != nullptr ? p->shares : no_shares) {
                         x.zones.push_back(lv.zones.code(z));
                         if (share > 0) {
                             x.shares.push_back(share);
                         }
                     }
-                } else if (p.straddles) {
+                } else if (p != nullptr && p->straddles) {
                     straddling = true;
                     Finding& x = finding(lv.straddles);
                     double inside = 0;
-                    for (const auto& [z, share] : p.shares) {
+                    for (const auto& [z, share] : p->shares) {
                         x.zones.push_back(lv.zones.code(z));
                         x.shares.push_back(share);
                         inside += share;
@@ -567,10 +634,10 @@ Result assign(const Workspace& ws, const Options& options) {
                 ++c.straddling;
             }
             // Changes: a level that placed the feature writes its zone.
-            const Placement& pg = placed[k].grid[i];
-            const Placement& pm = placed[k].micro[i];
-            const bool g_changed = grids.active() && pg.zone >= 0 && pg.zone != f.old_grid[i];
-            const bool m_changed = micros.active() && pm.zone >= 0 && pm.zone != f.old_micro[i];
+            const std::int32_t pg = placed[k].grid.zone[i];
+            const std::int32_t pm = placed[k].micro.zone[i];
+            const bool g_changed = grids.active() && pg >= 0 && pg != f.old_grid[i];
+            const bool m_changed = micros.active() && pm >= 0 && pm != f.old_micro[i];
             c.grid_changed += g_changed ? 1 : 0;
             c.microgrid_changed += m_changed ? 1 : 0;
             if (g_changed || m_changed) {
@@ -587,8 +654,13 @@ Result assign(const Workspace& ws, const Options& options) {
                     found[j].code = f.codes[found_row[j]];
                 }
             } else {
+                // found_row ascends: a row reported at both levels is looked up once.
                 Statement st = ws.prepare("SELECT coalesce(code, '') FROM " + f.layer + " WHERE id = ?");
                 for (std::size_t j = 0; j < found.size(); ++j) {
+                    if (j > 0 && found_row[j] == found_row[j - 1]) {
+                        found[j].code = found[j - 1].code;
+                        continue;
+                    }
                     st.bind(1, f.ids[found_row[j]]);
                     if (st.step()) {
                         found[j].code = st.column_text(0);
@@ -626,8 +698,8 @@ Result assign(const Workspace& ws, const Options& options) {
                                       "WHERE id = ?3");
             std::int64_t layer_written = 0;
             for (std::size_t i = 0; i < f.size(); ++i) {
-                const std::int32_t g = grids.active() ? placed[k].grid[i].zone : PointPlacement::none;
-                const std::int32_t m = micros.active() ? placed[k].micro[i].zone : PointPlacement::none;
+                const std::int32_t g = grids.active() ? placed[k].grid.zone[i] : PointPlacement::none;
+                const std::int32_t m = micros.active() ? placed[k].micro.zone[i] : PointPlacement::none;
                 const bool g_changed = g >= 0 && g != f.old_grid[i];
                 const bool m_changed = m >= 0 && m != f.old_micro[i];
                 if (!g_changed && !m_changed) {

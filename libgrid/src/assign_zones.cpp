@@ -26,6 +26,32 @@ std::size_t bin_index(double v, double v0, double w, std::size_t n) {
     return k <= 0 ? 0 : k >= static_cast<double>(n - 1) ? n - 1 : static_cast<std::size_t>(k);
 }
 
+/// Cells per zone in ZoneLocator's point grid. Finer cells leave fewer of them crossed by an edge
+/// (where a point needs the ring test), at the cost of memory and of building them.
+constexpr double k_cells_per_zone = 32;
+
+/// Whether the segment a-b may meet `box` (the cell grown by 2 * margin). Conservative: "no" only
+/// when the box lies beyond the segment's bounding box, or all its corners lie at least
+/// margin / 2 on one side of the line, far more than rounding can move them.
+bool segment_may_meet(double ax, double ay, double bx, double by, const geom::Envelope& box, double margin) noexcept {
+    if (std::max(ax, bx) < box.minx || std::min(ax, bx) > box.maxx || std::max(ay, by) < box.miny ||
+        std::min(ay, by) > box.maxy) {
+        return false;
+    }
+    const double dx = bx - ax, dy = by - ay;
+    const double corners[4][2] = {{box.minx, box.miny}, {box.maxx, box.miny}, {box.maxx, box.maxy}, {box.minx, box.maxy}};
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    for (const auto& c : corners) {
+        const double side = dx * (c[1] - ay) - dy * (c[0] - ax); // distance from the line times its length
+        lo = std::min(lo, side);
+        hi = std::max(hi, side);
+    }
+    // A line through the cell grown by `margin` has a corner of `box` at least `margin` away on
+    // each side.
+    const double tol = 0.5 * margin * std::hypot(dx, dy);
+    return hi >= tol && lo <= -tol;
+}
+
 } // namespace
 
 namespace detail {
@@ -126,86 +152,151 @@ ZoneLocator::ZoneLocator(std::vector<std::string> codes, std::vector<std::vector
         }
     }
     m_tree = geom::STRtree(m_envelopes);
-    build_bins();
+    build_cells();
 }
 
-void ZoneLocator::build_bins() {
-    if (m_envelopes.empty()) {
-        return;
+void ZoneLocator::build_cells() {
+    if (m_envelopes.empty() || m_envelopes.size() >= k_cell_test) {
+        return; // the STRtree answers
     }
     const geom::Envelope& all = m_extent;
     const double w = all.maxx - all.minx, h = all.maxy - all.miny;
     if (!(w > 0) || !(h > 0) || !std::isfinite(w) || !std::isfinite(h)) {
-        return; // the STRtree answers
+        return;
     }
-    // About two bins per zone, square-ish.
-    const double cells = 2.0 * static_cast<double>(m_envelopes.size());
+    const double cells = k_cells_per_zone * static_cast<double>(m_envelopes.size());
     m_nx = static_cast<std::size_t>(std::clamp(std::sqrt(cells * w / h), 1.0, 4096.0));
     m_ny = static_cast<std::size_t>(std::clamp(cells / static_cast<double>(m_nx), 1.0, 4096.0));
     m_bx0 = all.minx;
     m_by0 = all.miny;
     m_bw = w / static_cast<double>(m_nx);
     m_bh = h / static_cast<double>(m_ny);
+    // Every point that bin_index puts into a cell lies in the cell grown by `margin` (a millionth
+    // of a cell, and far more than the rounding of coordinates of this magnitude).
+    const double magnitude = std::max({std::abs(all.minx), std::abs(all.maxx), std::abs(all.miny), std::abs(all.maxy)});
+    const double margin = 1e-6 * std::max(m_bw, m_bh) + 64 * std::numeric_limits<double>::epsilon() * (magnitude + w + h);
     const auto range = [&](const geom::Envelope& e, std::size_t& x0, std::size_t& x1, std::size_t& y0, std::size_t& y1) {
         x0 = bin_index(e.minx, m_bx0, m_bw, m_nx);
         x1 = bin_index(e.maxx, m_bx0, m_bw, m_nx);
         y0 = bin_index(e.miny, m_by0, m_bh, m_ny);
         y1 = bin_index(e.maxy, m_by0, m_bh, m_ny);
     };
-    std::vector<std::uint32_t> count(m_nx * m_ny + 1, 0);
+    const auto usable = [](const geom::Envelope& e) {
+        return std::isfinite(e.minx) && std::isfinite(e.maxx) && std::isfinite(e.miny) && std::isfinite(e.maxy) &&
+               e.minx <= e.maxx && e.miny <= e.maxy;
+    };
     std::size_t total = 0;
     for (const auto& e : m_envelopes) {
+        if (!usable(e)) {
+            m_nx = m_ny = 0;
+            return;
+        }
         std::size_t x0, x1, y0, y1;
         range(e, x0, x1, y0, y1);
         total += (x1 - x0 + 1) * (y1 - y0 + 1);
-        if (total > 64 * m_envelopes.size() + 4096) {
+        if (total > 32 * m_nx * m_ny + 4096) {
             m_nx = m_ny = 0; // huge envelopes: the STRtree does better
             return;
         }
-        for (std::size_t y = y0; y <= y1; ++y) {
-            for (std::size_t x = x0; x <= x1; ++x) {
-                ++count[y * m_nx + x];
-            }
-        }
     }
-    m_bin_start.assign(m_nx * m_ny + 1, 0);
-    for (std::size_t b = 0; b < m_nx * m_ny; ++b) {
-        m_bin_start[b + 1] = m_bin_start[b] + count[b];
-    }
-    m_bin_items.assign(total, 0);
-    std::vector<std::uint32_t> fill(m_bin_start.begin(), m_bin_start.end() - 1);
-    for (std::size_t z = 0; z < m_envelopes.size(); ++z) { // ascending zones in every bin
+    // (cell, item) in ascending zones; then sorted by cell, stably.
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> items;
+    items.reserve(total);
+    std::vector<unsigned char> crossed;
+    const double* xy = m_xy.data();
+    for (std::size_t z = 0; z < m_envelopes.size(); ++z) {
         std::size_t x0, x1, y0, y1;
         range(m_envelopes[z], x0, x1, y0, y1);
-        for (std::size_t y = y0; y <= y1; ++y) {
-            for (std::size_t x = x0; x <= x1; ++x) {
-                m_bin_items[fill[y * m_nx + x]++] = static_cast<std::uint32_t>(z);
+        const std::size_t cw = x1 - x0 + 1;
+        crossed.assign(cw * (y1 - y0 + 1), 0);
+        // The cells an edge of the zone may cross.
+        for (std::uint32_t r = m_zone_ring[z]; r < m_zone_ring[z + 1]; ++r) {
+            for (std::uint32_t k = m_ring_start[r]; k + 1 < m_ring_start[r + 1]; ++k) {
+                const double ax = xy[2 * k], ay = xy[2 * k + 1], bx = xy[2 * k + 2], by = xy[2 * k + 3];
+                const std::size_t i0 = std::max(x0, bin_index(std::min(ax, bx) - 2 * margin, m_bx0, m_bw, m_nx));
+                const std::size_t i1 = std::min(x1, bin_index(std::max(ax, bx) + 2 * margin, m_bx0, m_bw, m_nx));
+                const std::size_t j0 = std::max(y0, bin_index(std::min(ay, by) - 2 * margin, m_by0, m_bh, m_ny));
+                const std::size_t j1 = std::min(y1, bin_index(std::max(ay, by) + 2 * margin, m_by0, m_bh, m_ny));
+                for (std::size_t j = j0; j <= j1; ++j) {
+                    for (std::size_t i = i0; i <= i1; ++i) {
+                        unsigned char& c = crossed[(j - y0) * cw + (i - x0)];
+                        if (c == 0) {
+                            const geom::Envelope box{m_bx0 + static_cast<double>(i) * m_bw - 2 * margin,
+                                                     m_by0 + static_cast<double>(j) * m_bh - 2 * margin,
+                                                     m_bx0 + static_cast<double>(i + 1) * m_bw + 2 * margin,
+                                                     m_by0 + static_cast<double>(j + 1) * m_bh + 2 * margin};
+                            c = segment_may_meet(ax, ay, bx, by, box, margin) ? 1 : 0;
+                        }
+                    }
+                }
             }
         }
+        // A run of cells in a row that no edge crosses is wholly inside the zone or wholly
+        // outside: the ring test at the centre of its first cell tells which.
+        const auto zone = static_cast<std::uint32_t>(z);
+        for (std::size_t j = y0; j <= y1; ++j) {
+            int run = -2; // the current run's side: 1 inside, 0 outside, -1 unknown, -2 no run
+            for (std::size_t i = x0; i <= x1; ++i) {
+                const auto cell = static_cast<std::uint32_t>(j * m_nx + i);
+                if (crossed[(j - y0) * cw + (i - x0)] != 0) {
+                    items.emplace_back(cell, zone | k_cell_test);
+                    run = -2;
+                    continue;
+                }
+                if (run == -2) {
+                    run = inside(z, m_bx0 + (static_cast<double>(i) + 0.5) * m_bw, m_by0 + (static_cast<double>(j) + 0.5) * m_bh);
+                }
+                if (run != 0) {
+                    items.emplace_back(cell, run == 1 ? zone : zone | k_cell_test);
+                }
+            }
+        }
+    }
+    m_cell_start.assign(m_nx * m_ny + 1, 0);
+    for (const auto& it : items) {
+        ++m_cell_start[it.first + 1];
+    }
+    for (std::size_t c = 0; c < m_nx * m_ny; ++c) {
+        m_cell_start[c + 1] += m_cell_start[c];
+    }
+    m_cell_items.assign(items.size(), 0);
+    std::vector<std::uint32_t> fill(m_cell_start.begin(), m_cell_start.end() - 1);
+    for (const auto& it : items) {
+        m_cell_items[fill[it.first]++] = it.second;
     }
 }
 
-void ZoneLocator::point_candidates(double x, double y, std::vector<std::size_t>& out) const {
-    if (m_nx == 0) {
-        m_tree.query(x, y, out);
-        std::sort(out.begin(), out.end());
-        return;
-    }
+bool ZoneLocator::holding(double x, double y, std::vector<std::uint32_t>& out, std::vector<std::size_t>& scratch) const {
     out.clear();
-    if (!(x >= m_bx0 && y >= m_by0 && x <= m_bx0 + m_bw * static_cast<double>(m_nx) &&
-          y <= m_by0 + m_bh * static_cast<double>(m_ny))) {
-        // Outside the bins (or NaN): only the STRtree can say for points on the outer edge.
-        m_tree.query(x, y, out);
-        std::sort(out.begin(), out.end());
-        return;
+    const auto test = [&](std::size_t z) {
+        const int r = inside(z, x, y);
+        if (r == 1) {
+            out.push_back(static_cast<std::uint32_t>(z));
+        }
+        return r >= 0;
+    };
+    if (m_nx > 0 && x >= m_bx0 && y >= m_by0 && x <= m_bx0 + m_bw * static_cast<double>(m_nx) &&
+        y <= m_by0 + m_bh * static_cast<double>(m_ny)) {
+        const std::size_t c = bin_index(y, m_by0, m_bh, m_ny) * m_nx + bin_index(x, m_bx0, m_bw, m_nx);
+        for (std::uint32_t k = m_cell_start[c]; k < m_cell_start[c + 1]; ++k) {
+            const std::uint32_t item = m_cell_items[k];
+            if ((item & k_cell_test) == 0) {
+                out.push_back(item);
+            } else if (!test(item & ~k_cell_test)) {
+                return false;
+            }
+        }
+        return true;
     }
-    const std::size_t b = bin_index(y, m_by0, m_bh, m_ny) * m_nx + bin_index(x, m_bx0, m_bw, m_nx);
-    for (std::uint32_t k = m_bin_start[b]; k < m_bin_start[b + 1]; ++k) {
-        const std::uint32_t z = m_bin_items[k];
-        if (m_envelopes[z].contains(x, y)) {
-            out.push_back(z);
+    // Outside the cells (or NaN): the zones whose envelope holds the point, each tested.
+    m_tree.query(x, y, scratch);
+    std::sort(scratch.begin(), scratch.end());
+    for (const std::size_t z : scratch) {
+        if (!test(z)) {
+            return false;
         }
     }
+    return true;
 }
 
 void ZoneLocator::add_rings(const GEOSGeometry* g) {
@@ -342,28 +433,15 @@ const GEOSPreparedGeometry* ZoneLocator::Probe::prepared(std::size_t zone) {
 }
 
 void ZoneLocator::Probe::locate(double x, double y, std::vector<std::uint32_t>& out, bool& on_boundary) {
-    out.clear();
     on_boundary = false;
-    m_zones.point_candidates(x, y, m_scratch);
-    if (m_scratch.empty()) {
-        return;
-    }
-    // The exact test on the rings answers almost every point; GEOS only for points on an edge.
-    bool certain = true;
-    for (const std::size_t z : m_scratch) {
-        const int r = m_zones.inside(z, x, y);
-        if (r < 0) {
-            certain = false;
-            break;
-        }
-        if (r == 1) {
-            out.push_back(static_cast<std::uint32_t>(z));
-        }
-    }
-    if (certain) {
+    // The exact test on the rings (or the cells) answers almost every point; GEOS only for
+    // points on an edge, over every zone whose envelope holds the point.
+    if (m_zones.holding(x, y, out, m_scratch)) {
         return;
     }
     out.clear();
+    m_zones.m_tree.query(x, y, m_scratch);
+    std::sort(m_scratch.begin(), m_scratch.end());
     // A fresh point per test, not geom::contains_xy: that one moves a reused point in place, and
     // GEOS 3.11 may keep the point's old envelope (a false "outside" after an edge test).
     GEOSContextHandle_t ctx = geom::context();
@@ -418,9 +496,52 @@ void ZoneLocator::Probe::overlaps(const GEOSGeometry* polygon, std::vector<std::
     std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
 }
 
+namespace {
+
+/// A point and its index in the caller's vector.
+struct Indexed {
+    double x, y;
+    std::uint32_t index;
+};
+
+/// `points` with their indices, bucket by bucket of a coarse grid over `extent` (points beyond it
+/// in the outer buckets), in their order within a bucket. Points taken in this order meet the
+/// same few cells and rings one after the other, which stay in the cache: in file order they
+/// may lie anywhere, and nearly every lookup would wait on memory.
+std::vector<Indexed> spatial_order(const std::vector<geom::Point>& points, const geom::Envelope& extent) {
+    const std::size_t n = points.size();
+    const std::size_t side = std::clamp<std::size_t>(static_cast<std::size_t>(std::sqrt(static_cast<double>(n) / 64)), 1, 128);
+    const double w = std::max(extent.width(), 1e-300) / static_cast<double>(side);
+    const double h = std::max(extent.height(), 1e-300) / static_cast<double>(side);
+    std::vector<std::uint32_t> bucket(n);
+    std::vector<std::uint32_t> start(side * side + 1, 0);
+    for (std::size_t i = 0; i < n; ++i) {
+        const geom::Point& p = points[i];
+        // NaN and infinite coordinates fall into bucket 0.
+        const std::size_t b = std::isfinite(p.x) && std::isfinite(p.y)
+                                  ? bin_index(p.y, extent.miny, h, side) * side + bin_index(p.x, extent.minx, w, side)
+                                  : 0;
+        bucket[i] = static_cast<std::uint32_t>(b);
+        ++start[b + 1];
+    }
+    for (std::size_t b = 0; b < side * side; ++b) {
+        start[b + 1] += start[b];
+    }
+    std::vector<Indexed> out(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        out[start[bucket[i]]++] = {points[i].x, points[i].y, static_cast<std::uint32_t>(i)};
+    }
+    return out;
+}
+
+} // namespace
+
 PointPlacement locate_points(const ZoneLocator& zones, const std::vector<geom::Point>& points, unsigned threads) {
     PointPlacement result;
     result.zone.assign(points.size(), PointPlacement::none);
+    // Small inputs fit the cache as they are; more than 2^32 points cannot be numbered in 32 bits.
+    const bool reorder = points.size() >= 4096 && points.size() < (std::size_t{1} << 32) && zones.size() > 0;
+    const std::vector<Indexed> order = reorder ? spatial_order(points, zones.extent()) : std::vector<Indexed>{};
     std::mutex merge;
     detail::for_chunks(points.size(), 8192, threads, [&]() -> detail::ChunkFn {
         // Per-thread state lives in the closure; it is destroyed on the thread that built it.
@@ -429,9 +550,11 @@ PointPlacement locate_points(const ZoneLocator& zones, const std::vector<geom::P
         return [&, probe, found](std::size_t begin, std::size_t end) {
             std::vector<std::pair<std::size_t, std::vector<std::uint32_t>>> several;
             std::vector<std::size_t> boundary;
-            for (std::size_t i = begin; i < end; ++i) {
+            for (std::size_t j = begin; j < end; ++j) {
+                const Indexed p = reorder ? order[j] : Indexed{points[j].x, points[j].y, 0};
+                const std::size_t i = reorder ? p.index : j;
                 bool on_boundary = false;
-                probe->locate(points[i].x, points[i].y, *found, on_boundary);
+                probe->locate(p.x, p.y, *found, on_boundary);
                 if (found->size() == 1) {
                     result.zone[i] = static_cast<std::int32_t>(found->front());
                 } else if (found->size() > 1) {

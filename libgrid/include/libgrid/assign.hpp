@@ -92,9 +92,11 @@ public:
 
 private:
     void add_rings(const GEOSGeometry* g);
-    void build_bins();
-    /// Zones whose envelope holds the point, ascending (the bins when built, else the STRtree).
-    void point_candidates(double x, double y, std::vector<std::size_t>& out) const;
+    void build_cells();
+    /// The zones whose interior holds the point, ascending, from the cells (or, outside them, the
+    /// STRtree and the ring test). False when the ring test cannot tell for some zone (the point
+    /// is on an edge or within rounding of one): then ask GEOS.
+    bool holding(double x, double y, std::vector<std::uint32_t>& out, std::vector<std::size_t>& scratch) const;
 
     std::vector<std::string> m_codes;
     std::vector<std::vector<unsigned char>> m_outlines;
@@ -105,12 +107,16 @@ private:
     std::vector<double> m_xy;                 ///< every ring's closed coordinates, x y x y ...
     std::vector<std::uint32_t> m_ring_start;  ///< first point of each ring, and one past the last
     std::vector<std::uint32_t> m_zone_ring;   ///< first ring of each zone, and one past the last
-    // A uniform grid of bins over all envelopes for point queries: bin b holds the zones
-    // m_bin_items[m_bin_start[b] .. m_bin_start[b + 1]), ascending.
+    // A uniform grid of cells over all envelopes, several per zone, for point queries. Cell c
+    // holds m_cell_items[m_cell_start[c] .. m_cell_start[c + 1]): ascending, the zones whose
+    // envelope meets the cell and which the cell is not wholly outside of; an item with
+    // k_cell_test set is a zone an edge may cross the cell of (test the point), one without it a
+    // zone whose interior holds the whole cell (no test needed).
+    static constexpr std::uint32_t k_cell_test = 0x80000000U;
     double m_bx0 = 0, m_by0 = 0, m_bw = 1, m_bh = 1;
     std::size_t m_nx = 0, m_ny = 0;
-    std::vector<std::uint32_t> m_bin_start;
-    std::vector<std::uint32_t> m_bin_items;
+    std::vector<std::uint32_t> m_cell_start;
+    std::vector<std::uint32_t> m_cell_items;
 };
 
 /// Where each point of a locate_points() call fell.
@@ -139,8 +145,9 @@ struct Options {
     unsigned threads = 2;
     /// A building with at least this share of its footprint outside its zone is reported as straddling.
     double straddle_share = 0.01;
-    /// A layer with at least this many rows is read on all threads, one id range each on a
-    /// read-only connection of its own (not while the caller holds a transaction on the workspace).
+    /// A layer whose ids span at least this many values is read on all threads, one id range each
+    /// on a read-only connection of its own (not while the caller holds a transaction on the
+    /// workspace). The span, not the row count: counting the rows would read the whole table.
     std::int64_t parallel_read_rows = 200000;
     progress_fn progress;            ///< stages "reading", "placing", "writing"
 };

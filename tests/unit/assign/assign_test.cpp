@@ -48,6 +48,30 @@ std::string column(const grid::Workspace& ws, const std::string& table, const st
     return st.step() ? st.column_text(0) : "(no row)";
 }
 
+/// GEOS zone by zone: the zones whose interior holds the point, else those whose boundary does
+/// (`on_boundary` tells which), ascending.
+std::vector<std::uint32_t> geos_locate(const std::vector<grid::geom::Prepared>& prepared, double x, double y,
+                                       bool& on_boundary) {
+    namespace gg = grid::geom;
+    const gg::Geometry pt = gg::own(GEOSGeom_createPointFromXY_r(gg::context(), x, y), "point");
+    std::vector<std::uint32_t> in;
+    for (std::uint32_t z = 0; z < prepared.size(); ++z) {
+        if (gg::contains(prepared[z].get(), pt.get())) {
+            in.push_back(z);
+        }
+    }
+    on_boundary = false;
+    if (in.empty()) {
+        for (std::uint32_t z = 0; z < prepared.size(); ++z) {
+            if (gg::intersects(prepared[z].get(), pt.get())) {
+                in.push_back(z);
+            }
+        }
+        on_boundary = !in.empty();
+    }
+    return in;
+}
+
 /// A synth workspace of `households` in `dir`; returns its path.
 std::string synth_workspace(TempDir& dir, int households, std::uint64_t seed) {
     const std::string path = dir.file("synth.sqlite");
@@ -450,23 +474,8 @@ TEST_CASE("assign: locate on many zones (bins) gives what GEOS gives zone by zon
         }
         bool boundary = false;
         probe.locate(x, y, found, boundary);
-        // GEOS zone by zone: interiors, else boundaries.
-        std::vector<std::uint32_t> want;
-        const gg::Geometry pt = gg::own(GEOSGeom_createPointFromXY_r(gg::context(), x, y), "point");
-        for (std::uint32_t z = 0; z < prepared.size(); ++z) {
-            if (gg::contains(prepared[z].get(), pt.get())) {
-                want.push_back(z);
-            }
-        }
         bool want_boundary = false;
-        if (want.empty()) {
-            for (std::uint32_t z = 0; z < prepared.size(); ++z) {
-                if (gg::intersects(prepared[z].get(), pt.get())) {
-                    want.push_back(z);
-                }
-            }
-            want_boundary = !want.empty();
-        }
+        const std::vector<std::uint32_t> want = geos_locate(prepared, x, y, want_boundary);
         ++checked;
         on_edges += want_boundary;
         mismatches += found != want || boundary != want_boundary;
@@ -474,6 +483,78 @@ TEST_CASE("assign: locate on many zones (bins) gives what GEOS gives zone by zon
     CHECK(checked == 6000);
     CHECK(on_edges > 1000);
     CHECK(mismatches == 0);
+}
+
+TEST_CASE("assign: locate through the cells gives what GEOS gives, on slanted edges and one ulp beside them") {
+    namespace gg = grid::geom;
+    // Jagged quadrilaterals sharing their corners in degrees of Taizhou (coordinates that do not
+    // round exactly), so that cells are crossed by slanted edges; points on the edges, one ulp
+    // either side of them, at the vertices and at random.
+    const int nx = 12, ny = 9;
+    const double x0 = 119.85, y0 = 32.42, step = 0.001;
+    std::mt19937_64 rng(11);
+    std::uniform_real_distribution<double> jitter(-0.3, 0.3);
+    std::vector<std::vector<gg::Point>> corner(nx + 1, std::vector<gg::Point>(ny + 1));
+    for (int i = 0; i <= nx; ++i) {
+        for (int j = 0; j <= ny; ++j) {
+            const bool border = i == 0 || j == 0 || i == nx || j == ny;
+            corner[i][j] = {x0 + (i + (border ? 0 : jitter(rng))) * step, y0 + (j + (border ? 0 : jitter(rng))) * step};
+        }
+    }
+    std::vector<std::string> codes;
+    std::vector<std::vector<unsigned char>> outlines;
+    std::vector<gg::Prepared> prepared;
+    std::vector<gg::Geometry> geoms;
+    std::vector<gg::Point> points;
+    for (int i = 0; i < nx; ++i) {
+        for (int j = 0; j < ny; ++j) {
+            const std::vector<gg::Point> ring{corner[i][j], corner[i + 1][j], corner[i + 1][j + 1], corner[i][j + 1]};
+            geoms.push_back(gg::make_polygon(ring));
+            codes.push_back("Z" + std::to_string(codes.size()));
+            outlines.push_back(gg::to_wkb(geoms.back().get()));
+            for (std::size_t k = 0; k < ring.size(); ++k) {
+                const gg::Point a = ring[k], b = ring[(k + 1) % ring.size()];
+                points.push_back(a);
+                for (const double t : {0.25, 0.5, 0.7}) {
+                    const gg::Point p{a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t};
+                    points.push_back(p);
+                    points.push_back({std::nextafter(p.x, 200.0), p.y});
+                    points.push_back({std::nextafter(p.x, 0.0), p.y});
+                    points.push_back({p.x, std::nextafter(p.y, 90.0)});
+                    points.push_back({p.x, std::nextafter(p.y, 0.0)});
+                }
+            }
+        }
+    }
+    for (const auto& g : geoms) {
+        prepared.push_back(gg::prepare(g.get()));
+    }
+    std::uniform_real_distribution<double> ux(x0 - 0.5 * step, x0 + (nx + 0.5) * step), uy(y0 - 0.5 * step, y0 + (ny + 0.5) * step);
+    for (int k = 0; k < 6000; ++k) {
+        points.push_back({ux(rng), uy(rng)});
+    }
+    const ga::ZoneLocator zones(codes, outlines);
+    const ga::PointPlacement placed = ga::locate_points(zones, points, 2); // over 4096 points: in bucket order
+    REQUIRE(placed.zone.size() == points.size());
+    ga::ZoneLocator::Probe probe(zones);
+    std::vector<std::uint32_t> found;
+    std::size_t mismatches = 0, on_edges = 0, several = 0;
+    for (std::size_t n = 0; n < points.size(); ++n) {
+        const double x = points[n].x, y = points[n].y;
+        bool want_boundary = false;
+        const std::vector<std::uint32_t> want = geos_locate(prepared, x, y, want_boundary);
+        bool boundary = false;
+        probe.locate(x, y, found, boundary);
+        const std::int32_t want_zone = want.empty() ? ga::PointPlacement::none
+                                       : want.size() == 1 ? static_cast<std::int32_t>(want[0])
+                                                          : ga::PointPlacement::several;
+        mismatches += found != want || boundary != want_boundary || placed.zone[n] != want_zone;
+        on_edges += want_boundary;
+        several += want.size() > 1;
+    }
+    CHECK(mismatches == 0);
+    CHECK(on_edges > 100);
+    CHECK(several > 100);
 }
 
 TEST_CASE("assign: the nearest zone found best first on the edges is the one GEOS finds nearest") {
