@@ -227,6 +227,7 @@ private:
     int find_road(int i) const;
     int village_before_road(int i, int e) const;
     int road_suffix_length(int e) const;
+    int crossing_end(int k) const;
     bool fine_follows(int e) const;
     bool zone_word_at(int k) const;
     bool in_market() const;
@@ -691,19 +692,22 @@ int Scanner::match_road(int i) {
         if (in(at(i), U"与和及") && has(Component::road)) {
             const int e = find_road(i + 1);
             if (e > 0) {
-                int end = e;
-                for (std::u32string_view w : {U"交叉口", U"交汇处", U"路口", U"口"}) {
-                    if (starts_with(end, w)) {
-                        end += static_cast<int>(w.size());
-                        break;
-                    }
-                }
+                const int end = crossing_end(e);
+                add_rest(i, end);
+                return end;
+            }
+        }
+        // 路口, 交叉口, 北100米 right after the road (or the crossing road kept in rest): where
+        // on the road, not a place (杭海路口物美超市, 与新前路交叉口北100米怡君家园).
+        Piece& rp = m_comp[idx(Component::road)];
+        if (rp.end == i || (!m_rest.empty() && m_rest.back().second == i && m_rest.back().first > rp.begin)) {
+            const int end = crossing_end(i);
+            if (end > i) {
                 add_rest(i, end);
                 return end;
             }
         }
         // A second road written right after the first (莫干山路萍水街, 银兴路五巷): one road.
-        Piece& rp = m_comp[idx(Component::road)];
         if (rp.end == i && !any_after(Component::road)) {
             const int e = find_road(i);
             if (e > 0 && !estate_word_at(e)) {
@@ -725,6 +729,28 @@ int Scanner::match_road(int i) {
     }
     assign(Component::road, i, e, text(i, e));
     return e;
+}
+
+// The end of the words saying where on a road or crossing a place is, starting at k: a
+// crossing word (交叉口, 交界处, 路口, 口 ...), then a distance along it (北100米, 往东400米,
+// 南行50米). k when there is none.
+int Scanner::crossing_end(int k) const {
+    for (std::u32string_view w : {U"交叉路口", U"交叉口", U"交汇处", U"交界口", U"交界处", U"交岔口", U"交口", U"交叉",
+                                  U"交界", U"路口", U"口"}) {
+        if (starts_with(k, w)) {
+            k += static_cast<int>(w.size());
+            break;
+        }
+    }
+    int q = k;
+    q += in(at(q), U"往向") ? 1 : 0;
+    q += in(at(q), U"东西南北") ? 1 : 0;
+    q += at(q) == U'行' ? 1 : 0;
+    const int digits = q;
+    while (is_digit(at(q)) || is_cn_numeral(at(q))) {
+        ++q;
+    }
+    return q > digits && at(q) == U'米' ? q + 1 : k;
 }
 
 // The length of the road word ending at e: 2 for 大道 / 大街 / 公路 / 胡同 / 国道 / 省道, else 1.

@@ -475,3 +475,22 @@ TEST_CASE("address levels: a development zone the table lists as a township is n
     CHECK(a.value(Component::road) == "南环路");
     CHECK(parser.parse("临安区锦城街道南环路154号").value(Component::township) == "锦城街道");
 }
+
+TEST_CASE("address levels: a crossing word or a distance after the road is not the compound") {
+    const AddressParser parser;
+    const std::string a = "文峰路口明珠大厦5楼";
+    const ParsedAddress pa = parser.parse(a);
+    CHECK(pa.value(Component::road) == "文峰路");
+    CHECK(written(a, pa, Component::compound) == "明珠大厦");
+    CHECK(pa.value(Component::floor) == "5层");
+    CHECK(pa.value(Component::rest) == "口");
+    // The crossing road and its words, then a distance along it.
+    const std::string b = "学林街与云涛路交界口往西200米绿苑公寓3幢";
+    const ParsedAddress pb = parser.parse(b);
+    CHECK(pb.value(Component::road) == "学林街");
+    CHECK(written(b, pb, Component::compound) == "绿苑公寓");
+    CHECK(pb.value(Component::building) == "3幢");
+    CHECK(pb.value(Component::rest) == "与云涛路交界口往西200米");
+    // 口 inside a name after the road stays in the name.
+    CHECK(parser.parse("文峰路港口花园2幢").value(Component::compound) == "港口花园");
+}
