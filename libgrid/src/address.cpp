@@ -228,6 +228,7 @@ private:
     int village_before_road(int i, int e) const;
     int road_suffix_length(int e) const;
     int crossing_end(int k) const;
+    bool null_at(int i) const;
     bool fine_follows(int e) const;
     bool zone_word_at(int k) const;
     bool in_market() const;
@@ -1371,6 +1372,20 @@ int Scanner::match_compound(int i) {
     return e;
 }
 
+// True when the word "null" (any case) stands at i: what a database writes for an empty field.
+bool Scanner::null_at(int i) const {
+    if (is_latin(at(i - 1)) || is_latin(at(i + 4))) {
+        return false;
+    }
+    for (int k = 0; k < 4; ++k) {
+        const char32_t ch = at(i + k);
+        if ((ch | 0x20) != U"null"[k]) {
+            return false;
+        }
+    }
+    return true;
+}
+
 void Scanner::run() {
     int i = 0;
     while (i < m_n) {
@@ -1398,6 +1413,9 @@ void Scanner::run() {
             if (e < 0) {
                 e = match_compound(i);
             }
+        } else if (is_latin(c) && null_at(i)) {
+            add_rest(i, i + 4); // an empty field exported as "null" (浙江省温州市null龙湾区...)
+            e = i + 4;
         } else if (is_digit(c) || is_latin(c)) {
             e = match_road(i);
             if (e < 0) {

@@ -494,3 +494,16 @@ TEST_CASE("address levels: a crossing word or a distance after the road is not t
     // 口 inside a name after the road stays in the name.
     CHECK(parser.parse("文峰路港口花园2幢").value(Component::compound) == "港口花园");
 }
+
+TEST_CASE("address levels: an empty field written as null is skipped") {
+    const AddressParser parser;
+    const ParsedAddress a = parser.parse("浙江省湖州市null吴兴区织里镇利济路88号");
+    CHECK(a.value(Component::county) == "吴兴区");
+    CHECK(a.value(Component::township) == "织里镇");
+    CHECK(a.value(Component::road) == "利济路");
+    CHECK(a.value(Component::number) == "88号");
+    CHECK_FALSE(a[Component::compound].present());
+    CHECK(a.value(Component::rest) == "null");
+    // Inside a Latin word it is the word's (Nullbar咖啡馆).
+    CHECK(parser.parse("利济路88号Nullbar咖啡馆").value(Component::compound) == "Nullbar咖啡馆");
+}
