@@ -289,6 +289,16 @@ int Scanner::extend_division(int e, int level) const {
                 return e + static_cast<int>(w.size());
             }
         }
+        if (at(e - 1) == U'村') {
+            // 得积村 + 委会 / 委: the 村 of 村委会 closed the name; 定村 + 村: the village is 定村村
+            // (not 村口, 村部: a place in the village).
+            if (starts_with(e, U"委会")) {
+                return e + 2;
+            }
+            if (at(e) == U'委' || (at(e) == U'村' && !in(at(e + 1), U"民委口部"))) {
+                return e + 1;
+            }
+        }
     } else if (level == 4 && starts_with(e, U"办事处")) {
         return e + 3;
     }

@@ -507,3 +507,20 @@ TEST_CASE("address levels: an empty field written as null is skipped") {
     // Inside a Latin word it is the word's (Nullbar咖啡馆).
     CHECK(parser.parse("利济路88号Nullbar咖啡馆").value(Component::compound) == "Nullbar咖啡馆");
 }
+
+TEST_CASE("address levels: 委会 / 委 and a second 村 after a village name belong to it") {
+    const AddressParser parser;
+    const std::string a = "新安镇下坂村委会东侧农机站";
+    const ParsedAddress pa = parser.parse(a);
+    CHECK(written(a, pa, Component::community) == "下坂村委会");
+    CHECK(pa.value(Component::community) == "下坂村");
+    CHECK(pa.value(Component::compound) == "农机站");
+    // A village whose name ends in 村 (塘村), written with its own 村.
+    const std::string b = "新安镇塘村村288号";
+    const ParsedAddress pb = parser.parse(b);
+    CHECK(written(b, pb, Component::community) == "塘村村");
+    CHECK(pb.value(Component::number) == "288号");
+    CHECK_FALSE(pb[Component::compound].present());
+    // 村口 is a place at the village, not part of its name.
+    CHECK(written("新安镇塘村村口", parser.parse("新安镇塘村村口"), Component::community) == "塘村");
+}
