@@ -345,8 +345,10 @@ int Scanner::match_division_table(int i) {
         for (const std::uint32_t* p = b; p != e; ++p) {
             const auto& cs = m_cands[static_cast<std::size_t>(Impl::level_of(*p))];
             // (an alias is no repeat when a road follows, 海陵区海陵南路, or when it names the
-            // road: 赤城街道赤城路, 鹿城区鹿城路)
+            // road: 赤城街道赤城路, 鹿城区鹿城路; nor is a name before an estate or a zone named
+            // after the division: 仓前街道仓前工业园区, 义桥镇义桥派出所)
             if (!cs.empty() && std::find(cs.begin(), cs.end(), Impl::record_of(*p)) != cs.end() && !estate_after() &&
+                !zone_after() &&
                 (!Impl::alias_of(*p) || (road_after_name() < 0 && !names_road()))) {
                 duplicate = true;
             }

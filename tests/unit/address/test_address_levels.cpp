@@ -153,6 +153,17 @@ TEST_CASE("address levels: a county or township short name naming a zone or scho
     // The full name stays the township; a road after the short name keeps it one too.
     CHECK(parser.parse("永康市古山镇工业园区").value(Component::township) == "古山镇");
     CHECK(parser.parse("永康市古山兴业路5号").value(Component::township) == "古山镇");
+    // Written again after the township it is no repeat before such a zone or school either.
+    const ParsedAddress c = parser.parse("永康市古山镇古山工业园区兴业路5号");
+    CHECK(c.value(Component::township) == "古山镇");
+    CHECK(c.value(Component::compound) == "古山工业园区");
+    CHECK(c.value(Component::road) == "兴业路");
+    CHECK(c.value(Component::number) == "5号");
+    CHECK(parser.parse("永康市古山镇古山派出所").value(Component::compound) == "古山派出所");
+    // ... but before anything else it is a repeat, kept in rest.
+    const ParsedAddress d = parser.parse("永康市古山镇古山兴业路5号");
+    CHECK(d.value(Component::road) == "兴业路");
+    CHECK_FALSE(d[Component::compound].present());
 }
 
 TEST_CASE("address levels: a range of door numbers after a road is one door number") {
