@@ -228,6 +228,7 @@ private:
     int village_before_road(int i, int e) const;
     int road_suffix_length(int e) const;
     int crossing_end(int k) const;
+    int distance_end(int k) const;
     bool null_at(int i) const;
     bool fine_follows(int e) const;
     bool zone_word_at(int k) const;
@@ -755,15 +756,24 @@ int Scanner::crossing_end(int k) const {
             break;
         }
     }
+    const int d = distance_end(k);
+    return d > k ? d : k;
+}
+
+// The end of a distance from a landmark starting at k (北100米, 往东400米, 向西北600米, 以东200米,
+// 南行50米, 北五十米), or -1.
+int Scanner::distance_end(int k) const {
     int q = k;
-    q += in(at(q), U"往向") ? 1 : 0;
-    q += in(at(q), U"东西南北") ? 1 : 0;
-    q += at(q) == U'行' ? 1 : 0;
+    q += in(at(q), U"往向以") ? 1 : 0;
+    for (int n = 0; n < 2 && in(at(q), U"东西南北"); ++n) {
+        ++q;
+    }
+    q += in(at(q), U"侧行") ? 1 : 0;
     const int digits = q;
     while (is_digit(at(q)) || is_cn_numeral(at(q))) {
         ++q;
     }
-    return q > digits && at(q) == U'米' ? q + 1 : k;
+    return q > digits && at(q) == U'米' ? q + 1 : -1;
 }
 
 // The length of the road word ending at e: 2 for 大道 / 大街 / 公路 / 胡同 / 国道 / 省道, else 1.
@@ -1288,6 +1298,14 @@ int Scanner::match_compound(int i) {
     if (!is_han(at(i)) && !is_latin(at(i))) {
         return -1;
     }
+    // A distance from the landmark before (湖城学校向北300米) says where, it is no name.
+    if (in(at(i), U"往向以东西南北")) {
+        const int d = distance_end(i);
+        if (d > i) {
+            add_rest(i, d);
+            return d;
+        }
+    }
     // The run of name characters, stopping before a fine token written in Chinese numerals
     // (翠竹苑三栋 -> 翠竹苑 | 三栋) or one in digits.
     int e = i;
@@ -1303,6 +1321,9 @@ int Scanner::match_compound(int i) {
     while (e < m_n && (is_han(at(e)) || (is_latin(at(e)) && latin_in_name(e)) || (e == i && is_latin(at(e))))) {
         if (e > i && in(at(e), U"东西南北中") && starts_with(e + 1, U"单元")) {
             break; // 华远大厦西单元
+        }
+        if (e > i && in(at(e), U"往向以东西南北") && distance_end(e) > e) {
+            break; // 湖城学校 | 向北300米
         }
         if (e > i && is_cn_numeral(at(e))) {
             int c = e;

@@ -535,3 +535,16 @@ TEST_CASE("address levels: 委会 / 委 and a second 村 after a village name be
     // 村口 is a place at the village, not part of its name.
     CHECK(written("新安镇塘村村口", parser.parse("新安镇塘村村口"), Component::community) == "塘村");
 }
+
+TEST_CASE("address levels: a distance from a landmark ends the landmark's name") {
+    const AddressParser parser;
+    const std::string a = "清河镇中心小学向东200米";
+    const ParsedAddress pa = parser.parse(a);
+    CHECK(written(a, pa, Component::compound) == "中心小学");
+    CHECK(pa.value(Component::rest) == "向东200米");
+    const std::string b = "长兴路电信大楼南五十米";
+    const ParsedAddress pb = parser.parse(b);
+    CHECK(pb.value(Component::road) == "长兴路");
+    CHECK(pb.value(Component::compound) == "电信大楼");
+    CHECK(pb.value(Component::rest) == "南五十米");
+}
