@@ -228,6 +228,7 @@ private:
     int village_before_road(int i, int e) const;
     int road_suffix_length(int e) const;
     int crossing_end(int k) const;
+    bool division_under_at(int k, std::uint32_t up) const;
     int distance_end(int k) const;
     bool null_at(int i) const;
     bool fine_follows(int e) const;
@@ -401,7 +402,9 @@ int Scanner::match_division_table(int i) {
                         continue;
                     }
                 } else {
-                    if ((is_digit(next) && !numbered_road) || is_latin(next) || is_cn_numeral(next) || name_taken() ||
+                    // (宁波镇海区: the 镇 starts a division under the name, it does not close a 宁波镇)
+                    if ((is_digit(next) && !numbered_road) || is_latin(next) || is_cn_numeral(next) ||
+                        (name_taken() && !division_under_at(i + len, Impl::record_of(*p))) ||
                         (level >= 3 && zone_after())) {
                         continue;
                     }
@@ -551,6 +554,26 @@ int Scanner::match_division(int i) {
         }
     }
     return match_division_suffix(i);
+}
+
+// True when the name of a county or township under record `up` starts at k (镇海区 after 宁波;
+// not a village's short name, 中心 after 湖州: those are too common words).
+bool Scanner::division_under_at(int k, std::uint32_t up) const {
+    const auto& names = m_table->names;
+    std::uint64_t h = detail::k_fnv_offset;
+    for (int len = 1; len <= 8 && is_han(at(k + len - 1)); ++len) {
+        h = detail::hash_step(h, at(k + len - 1));
+        if (!names.may_have_prefix(h)) {
+            return false;
+        }
+        const auto [b, e] = names.find(h, m_s.substr(static_cast<std::size_t>(k), static_cast<std::size_t>(len)));
+        for (const std::uint32_t* p = b; len >= 2 && p != e; ++p) {
+            if (DivisionTable::Impl::level_of(*p) <= 4 && m_table->is_under(DivisionTable::Impl::record_of(*p), up)) {
+                return true;
+            }
+        }
+    }
+    return false;
 }
 
 // Where a strong compound word (小区, 花园, ...) ends at e, return e, else -1.

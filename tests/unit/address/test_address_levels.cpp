@@ -548,3 +548,21 @@ TEST_CASE("address levels: a distance from a landmark ends the landmark's name")
     CHECK(pb.value(Component::compound) == "电信大楼");
     CHECK(pb.value(Component::rest) == "南五十米");
 }
+
+TEST_CASE("address levels: a short name before a division under it whose name starts with 镇 / 市 / 区") {
+    const grid::address::DivisionTable table(std::vector<grid::Division>{
+        {"33", "浙江省", 1, ""},
+        {"3302", "宁波市", 2, "33"},
+        {"330211", "镇海区", 3, "3302"},
+        {"330211005", "骆驼街道", 4, "330211"},
+        {"330211005201", "镇东村民委员会", 5, "330211005"},
+    });
+    const AddressParser parser(&table);
+    const ParsedAddress a = parser.parse("宁波镇海区骆驼街道静安路77号");
+    CHECK(a.value(Component::city) == "宁波市");
+    CHECK(a.value(Component::county) == "镇海区");
+    CHECK(a.value(Component::township) == "骆驼街道");
+    CHECK(a.value(Component::road) == "静安路");
+    // A village's short name (镇东) does not count: 宁波镇东 stays unread as a city.
+    CHECK_FALSE(parser.parse("宁波镇东")[Component::city].present());
+}
