@@ -62,6 +62,16 @@ bool is_separator(char32_t c) {
 
 bool in(char32_t c, std::u32string_view set) { return set.find(c) != std::u32string_view::npos; }
 
+// The first characters of a distance (往东400米, 北100米): asked at every character of a name.
+bool starts_distance(char32_t c) {
+    switch (c) {
+    case U'往': case U'向': case U'以': case U'东': case U'西': case U'南': case U'北':
+        return true;
+    default:
+        return false;
+    }
+}
+
 // Characters that end a compound name for sure when they close a word (小区, 花园, 大厦 ...).
 constexpr std::array<std::u32string_view, 28> k_strong_compound{
     U"小区", U"花园", U"公寓", U"大厦", U"广场", U"家园", U"新村", U"苑", U"大楼", U"工业区", U"工业园区",
@@ -772,6 +782,9 @@ int Scanner::match_road(int i) {
 // crossing word (交叉口, 交界处, 路口, 口 ...), then a distance along it (北100米, 往东400米,
 // 南行50米). k when there is none.
 int Scanner::crossing_end(int k) const {
+    if (!is_digit(at(k)) && !in(at(k), U"交路口往向以东西南北")) {
+        return k; // (the common case: a door number, a name)
+    }
     for (std::u32string_view w : {U"交叉路口", U"交叉口", U"交汇处", U"交界口", U"交界处", U"交岔口", U"交口", U"交叉",
                                   U"交界", U"路口", U"口"}) {
         if (starts_with(k, w)) {
@@ -1322,7 +1335,7 @@ int Scanner::match_compound(int i) {
         return -1;
     }
     // A distance from the landmark before (湖城学校向北300米) says where, it is no name.
-    if (in(at(i), U"往向以东西南北")) {
+    if (starts_distance(at(i))) {
         const int d = distance_end(i);
         if (d > i) {
             add_rest(i, d);
@@ -1345,7 +1358,7 @@ int Scanner::match_compound(int i) {
         if (e > i && in(at(e), U"东西南北中") && starts_with(e + 1, U"单元")) {
             break; // 华远大厦西单元
         }
-        if (e > i && in(at(e), U"往向以东西南北") && distance_end(e) > e) {
+        if (e > i && starts_distance(at(e)) && distance_end(e) > e) {
             break; // 湖城学校 | 向北300米
         }
         if (e > i && is_cn_numeral(at(e))) {
