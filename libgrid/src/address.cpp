@@ -87,6 +87,9 @@ constexpr std::array<std::u32string_view, 30> k_noise{
 constexpr std::array<std::u32string_view, 7> k_devzone{U"经济技术开发区", U"经济开发区", U"高新技术产业开发区",
                                                        U"开发区", U"高新区", U"新区", U"高新园区"};
 
+// Any record, for Scanner::division_under_at.
+constexpr std::uint32_t k_any_record = ~std::uint32_t{0};
+
 struct Piece {
     int begin = -1;
     int end = -1;
@@ -549,7 +552,8 @@ int Scanner::match_division(int i) {
     if (any_fine()) {
         return -1;
     }
-    if (starts_with(i, U"中国") && i == 0) {
+    // 中国 before a division is the country; before another name it starts the name (中国轻纺城).
+    if (starts_with(i, U"中国") && i == 0 && (m_table == nullptr || division_under_at(i + 2, k_any_record))) {
         add_rest(i, i + 2);
         return i + 2;
     }
@@ -566,8 +570,9 @@ int Scanner::match_division(int i) {
     return match_division_suffix(i);
 }
 
-// True when the name of a county or township under record `up` starts at k (镇海区 after 宁波;
-// not a village's short name, 中心 after 湖州: those are too common words).
+// True when the name of a division of levels 1-4 under record `up` (any with k_any_record)
+// starts at k (镇海区 after 宁波; not a village's short name, 中心 after 湖州: those are too
+// common words).
 bool Scanner::division_under_at(int k, std::uint32_t up) const {
     const auto& names = m_table->names;
     std::uint64_t h = detail::k_fnv_offset;
@@ -578,7 +583,8 @@ bool Scanner::division_under_at(int k, std::uint32_t up) const {
         }
         const auto [b, e] = names.find(h, m_s.substr(static_cast<std::size_t>(k), static_cast<std::size_t>(len)));
         for (const std::uint32_t* p = b; len >= 2 && p != e; ++p) {
-            if (DivisionTable::Impl::level_of(*p) <= 4 && m_table->is_under(DivisionTable::Impl::record_of(*p), up)) {
+            if (DivisionTable::Impl::level_of(*p) <= 4 &&
+                (up == k_any_record || m_table->is_under(DivisionTable::Impl::record_of(*p), up))) {
                 return true;
             }
         }

@@ -566,3 +566,18 @@ TEST_CASE("address levels: a short name before a division under it whose name st
     // A village's short name (镇东) does not count: 宁波镇东 stays unread as a city.
     CHECK_FALSE(parser.parse("宁波镇东")[Component::city].present());
 }
+
+TEST_CASE("address levels: 中国 is the country only before a division") {
+    const grid::address::DivisionTable table(std::vector<grid::Division>{
+        {"33", "浙江省", 1, ""},
+        {"3306", "绍兴市", 2, "33"},
+    });
+    const AddressParser parser(&table);
+    const ParsedAddress a = parser.parse("中国浙江省绍兴市柯华路1号");
+    CHECK(a.value(Component::province) == "浙江省");
+    CHECK(a.value(Component::rest) == "中国");
+    const ParsedAddress b = parser.parse("中国针织城东区二楼318");
+    CHECK(b.value(Component::compound) == "中国针织城东区");
+    CHECK(b.value(Component::floor) == "2层");
+    CHECK_FALSE(b[Component::rest].present());
+}
