@@ -234,6 +234,7 @@ private:
     // --- matchers; each returns the end of what it took, or -1
     int match_division(int i);
     int match_division_table(int i);
+    void restart_divisions();
     int match_division_suffix(int i);
     int match_fine(int i);
     int match_road(int i);
@@ -320,6 +321,30 @@ int Scanner::extend_division(int e, int level) const {
     return e;
 }
 
+// Moves the divisions read so far to rest and forgets their candidates.
+void Scanner::restart_divisions() {
+    for (std::size_t l = 0; l < 5; ++l) {
+        Piece& p = m_comp[l];
+        if (p.set()) {
+            m_rest.emplace_back(p.begin, p.end);
+            p = Piece{};
+        }
+    }
+    for (auto& cs : m_cands) {
+        cs.clear();
+    }
+    std::sort(m_rest.begin(), m_rest.end());
+    std::size_t out = 0;
+    for (std::size_t k = 0; k < m_rest.size(); ++k) {
+        if (out > 0 && m_rest[out - 1].second == m_rest[k].first) {
+            m_rest[out - 1].second = m_rest[k].second;
+        } else {
+            m_rest[out++] = m_rest[k];
+        }
+    }
+    m_rest.resize(out);
+}
+
 int Scanner::match_division_table(int i) {
     const auto& names = m_table->names;
     const int max_len = std::min<int>(static_cast<int>(names.max_key_length()), m_n - i);
@@ -341,6 +366,15 @@ int Scanner::match_division_table(int i) {
         if (b == e) {
             continue;
         }
+        // A province's full name after other divisions (壶山街道浙江省武义县壶山街道, 杭州市浙江省
+        // 杭州市): the address starts over and what was read before it was a prefix.
+        using Impl = DivisionTable::Impl;
+        if (current >= 1 && m_cands[1].empty() && std::any_of(b, e, [](std::uint32_t p) {
+                return Impl::level_of(p) == 1 && !Impl::alias_of(p);
+            })) {
+            restart_divisions();
+            return match_division_table(i);
+        }
         // What follows the name, each looked at once and only when asked: where a road would
         // end right after it, and whether a road, compound, estate or zone word makes it part
         // of a longer name.
@@ -356,7 +390,6 @@ int Scanner::match_division_table(int i) {
         bool duplicate = false;
         int best_level = 99;
         bool best_alias = true;
-        using Impl = DivisionTable::Impl;
         for (const std::uint32_t* p = b; p != e; ++p) {
             const auto& cs = m_cands[static_cast<std::size_t>(Impl::level_of(*p))];
             // (an alias is no repeat when a road follows, 海陵区海陵南路, or when it names the

@@ -581,3 +581,25 @@ TEST_CASE("address levels: 中国 is the country only before a division") {
     CHECK(b.value(Component::floor) == "2层");
     CHECK_FALSE(b[Component::rest].present());
 }
+
+TEST_CASE("address levels: a province's full name after other divisions starts the address over") {
+    const grid::address::DivisionTable table(std::vector<grid::Division>{
+        {"33", "浙江省", 1, ""},
+        {"3307", "金华市", 2, "33"},
+        {"330723", "武义县", 3, "3307"},
+        {"330723001", "壶山街道", 4, "330723"},
+    });
+    const AddressParser parser(&table);
+    const std::string in = "壶山街道浙江省武义县壶山街道熟溪路8号";
+    const ParsedAddress a = parser.parse(in);
+    CHECK(a.value(Component::province) == "浙江省");
+    CHECK(a.value(Component::county) == "武义县");
+    CHECK(written(in, a, Component::township) == "壶山街道");
+    CHECK(a[Component::township].span.begin > 0); // the second one
+    CHECK(a.value(Component::road) == "熟溪路");
+    CHECK(a.value(Component::rest) == "壶山街道");
+    // The province written first and then again is a repeat, not a new start.
+    const ParsedAddress b = parser.parse("浙江省武义县浙江省壶山街道熟溪路8号");
+    CHECK(b.value(Component::county) == "武义县");
+    CHECK(b.value(Component::township) == "壶山街道");
+}
