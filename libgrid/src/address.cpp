@@ -367,9 +367,10 @@ int Scanner::match_division_table(int i) {
             continue;
         }
         // A province's full name after other divisions (壶山街道浙江省武义县壶山街道, 杭州市浙江省
-        // 杭州市): the address starts over and what was read before it was a prefix.
+        // 杭州市, 浙江温州鹿城区浙江省温州市鹿城区): the address starts over and what was read
+        // before it was a prefix.
         using Impl = DivisionTable::Impl;
-        if (current >= 1 && m_cands[1].empty() && std::any_of(b, e, [](std::uint32_t p) {
+        if ((current >= 2 || (current == 1 && m_cands[1].empty())) && std::any_of(b, e, [](std::uint32_t p) {
                 return Impl::level_of(p) == 1 && !Impl::alias_of(p);
             })) {
             restart_divisions();

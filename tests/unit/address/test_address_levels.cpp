@@ -598,8 +598,16 @@ TEST_CASE("address levels: a province's full name after other divisions starts t
     CHECK(a[Component::township].span.begin > 0); // the second one
     CHECK(a.value(Component::road) == "熟溪路");
     CHECK(a.value(Component::rest) == "壶山街道");
-    // The province written first and then again is a repeat, not a new start.
-    const ParsedAddress b = parser.parse("浙江省武义县浙江省壶山街道熟溪路8号");
-    CHECK(b.value(Component::county) == "武义县");
-    CHECK(b.value(Component::township) == "壶山街道");
+    // The whole chain written twice: the second one is read.
+    const std::string twice = "浙江金华武义县浙江省金华市武义县熟溪路8号";
+    const ParsedAddress b = parser.parse(twice);
+    CHECK(written(twice, b, Component::province) == "浙江省");
+    CHECK(written(twice, b, Component::city) == "金华市");
+    CHECK(b[Component::county].span.begin > 12);
+    CHECK(b.value(Component::road) == "熟溪路");
+    // The province alone written twice is a repeat: one of them is read, the county kept.
+    const ParsedAddress c = parser.parse("浙江省浙江省武义县熟溪路8号");
+    CHECK(c.value(Component::province) == "浙江省");
+    CHECK(c.value(Component::rest) == "浙江省");
+    CHECK(c.value(Component::county) == "武义县");
 }
