@@ -586,8 +586,9 @@ int Scanner::match_division(int i) {
     if (any_fine()) {
         return -1;
     }
-    // 中国 before a division is the country; before another name it starts the name (中国轻纺城).
-    if (starts_with(i, U"中国") && i == 0 && (m_table == nullptr || division_under_at(i + 2, k_any_record))) {
+    // 中国 before a division is the country (also after another address: ...余姚市中国浙江省丽水市);
+    // before another name it starts the name (中国轻纺城).
+    if (starts_with(i, U"中国") && (m_table == nullptr ? i == 0 : division_under_at(i + 2, k_any_record))) {
         add_rest(i, i + 2);
         return i + 2;
     }

@@ -580,6 +580,11 @@ TEST_CASE("address levels: 中国 is the country only before a division") {
     CHECK(b.value(Component::compound) == "中国针织城东区");
     CHECK(b.value(Component::floor) == "2层");
     CHECK_FALSE(b[Component::rest].present());
+    // After another address it is the country before the address written again.
+    const ParsedAddress c = parser.parse("浙江省台州市中国浙江省绍兴市柯华路1号");
+    CHECK(c.value(Component::city) == "绍兴市");
+    CHECK(c.value(Component::road) == "柯华路");
+    CHECK(c.value(Component::rest) == "浙江省台州市中国");
 }
 
 TEST_CASE("address levels: a province's full name after other divisions starts the address over") {
