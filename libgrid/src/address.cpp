@@ -410,7 +410,9 @@ int Scanner::match_division_table(int i) {
         for (const std::uint32_t* p = b; p != e; ++p) {
             const int level = Impl::level_of(*p);
             const bool alias = Impl::alias_of(*p);
-            if (level <= current || !consistent(p)) {
+            // (a bare village name counts only right under its township, see below: skipped
+            // before the costlier consistency check, as most of a common name's records are villages)
+            if (level <= current || (alias && level == 5 && current != 4) || !consistent(p)) {
                 continue;
             }
             if ((alias || level == 5) && estate_after()) {
