@@ -193,6 +193,9 @@ private:
         return false;
     }
     void assign(Component c, int b, int e, std::string value) {
+        if (c == Component::building) {
+            village_as_estate(b);
+        }
         Piece& p = m_comp[idx(c)];
         if (p.set()) {
             add_rest(b, e);
@@ -232,6 +235,7 @@ private:
     }
 
     // --- matchers; each returns the end of what it took, or -1
+    void village_as_estate(int b);
     int match_division(int i);
     int match_division_table(int i);
     void restart_divisions();
@@ -319,6 +323,21 @@ int Scanner::extend_division(int e, int level) const {
         return e + 3;
     }
     return e;
+}
+
+// A village X村 right before a building starting at b (后乐村130幢, 七星一村一幢, 孙村104栋)
+// is a housing estate of that name: villages number their houses by doors (下洋村26号).
+void Scanner::village_as_estate(int b) {
+    Piece& v = m_comp[idx(Component::community)];
+    if (!v.set() || v.end != b || at(b - 1) != U'村' || has(Component::compound)) {
+        return;
+    }
+    Piece& cp = m_comp[idx(Component::compound)];
+    cp.begin = v.begin;
+    cp.end = v.end;
+    cp.value = text(v.begin, v.end);
+    v = Piece{};
+    m_cands[5].clear();
 }
 
 // Moves the divisions read so far to rest and forgets their candidates.

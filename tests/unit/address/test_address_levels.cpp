@@ -616,3 +616,15 @@ TEST_CASE("address levels: a province's full name after other divisions starts t
     CHECK(c.value(Component::rest) == "浙江省");
     CHECK(c.value(Component::county) == "武义县");
 }
+
+TEST_CASE("address levels: a village right before a building is an estate of that name") {
+    const AddressParser parser;
+    const ParsedAddress a = parser.parse("城东街道前进村12幢3单元402室");
+    CHECK(a.value(Component::compound) == "前进村");
+    CHECK_FALSE(a[Component::community].present());
+    CHECK(a.value(Component::building) == "12幢");
+    CHECK(a.value(Component::unit) == "3单元");
+    // Numbered by doors it stays the village; a 社区 stays one before a building too.
+    CHECK(parser.parse("城东街道前进村26号").value(Component::community) == "前进村");
+    CHECK(parser.parse("城东街道前进社区12幢").value(Component::community) == "前进社区");
+}
