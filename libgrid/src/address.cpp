@@ -1286,8 +1286,9 @@ int Scanner::match_fine(int i) {
             assign(Component::building, i, end, prefix + last + bsuf);
             return end;
         }
+        // (a longer one too when a room or floor number follows: 98幢128号1466室)
         if (nparts == 1 && !has(Component::unit) && !has(Component::floor) && !has(Component::room) &&
-            digits_of(last) < 3) {
+            (digits_of(last) < 3 || fine_follows(end))) {
             assign(Component::unit, i, end, last + usuf);
             return end;
         }

@@ -628,3 +628,15 @@ TEST_CASE("address levels: a village right before a building is an estate of tha
     CHECK(parser.parse("城东街道前进村26号").value(Component::community) == "前进村");
     CHECK(parser.parse("城东街道前进社区12幢").value(Component::community) == "前进社区");
 }
+
+TEST_CASE("address levels: N号 between the building and the room is the unit") {
+    const AddressParser parser;
+    const ParsedAddress a = parser.parse("翠湖家园36幢118号1502室");
+    CHECK(a.value(Component::building) == "36幢");
+    CHECK(a.value(Component::unit) == "118单元");
+    CHECK(a.value(Component::room) == "1502室");
+    // Without a number after it, a three-digit N号 after the building is the room.
+    const ParsedAddress b = parser.parse("翠湖家园36幢118号");
+    CHECK(b.value(Component::room) == "118室");
+    CHECK_FALSE(b[Component::unit].present());
+}
