@@ -1325,7 +1325,15 @@ int Scanner::match_fine(int i) {
             cp.end = end;
             cp.value += written;
         } else if (!cp.set()) {
-            assign(Component::compound, i, end, written);
+            // 北六区: a side before the numbered zone, left alone in rest, is part of its name.
+            int b = i;
+            if (!m_rest.empty() && m_rest.back().second == i && in(at(i - 1), U"东西南北")) {
+                b = --m_rest.back().second;
+                if (m_rest.back().first == b) {
+                    m_rest.pop_back();
+                }
+            }
+            assign(Component::compound, b, end, text(b, end));
         } else {
             add_rest(i, end);
         }

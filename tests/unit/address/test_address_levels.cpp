@@ -640,3 +640,13 @@ TEST_CASE("address levels: N号 between the building and the room is the unit") 
     CHECK(b.value(Component::room) == "118室");
     CHECK_FALSE(b[Component::unit].present());
 }
+
+TEST_CASE("address levels: a side before a numbered zone is part of the zone's name") {
+    const AddressParser parser;
+    const std::string a = "南三区二楼2315";
+    const ParsedAddress pa = parser.parse(a);
+    CHECK(written(a, pa, Component::compound) == "南三区");
+    CHECK(pa.value(Component::floor) == "2层");
+    CHECK(pa.value(Component::room) == "2315室");
+    CHECK_FALSE(pa[Component::rest].present());
+}
