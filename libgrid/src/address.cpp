@@ -722,7 +722,7 @@ int Scanner::find_road(int i) const {
         ++k;
     }
     if (k > i) {
-        if ((at(k) == U'组' || at(k) == U'巷') && k - i <= 3) {
+        if (((at(k) == U'组' && at(k + 1) != U'团') || at(k) == U'巷') && k - i <= 3) {
             return k + 1;
         }
         if (at(k) == U'号' && (starts_with(k + 1, U"大街") || in(at(k + 1), U"街路"))) {
@@ -1167,6 +1167,9 @@ int Scanner::match_fine(int i) {
     } else if (c0 == U'弄') {
         suf = Suf::lane;
         slen = 1;
+    } else if (starts_with(k, U"组团")) {
+        suf = Suf::zone; // 5组团: a cluster of an estate, not a villagers' group
+        slen = 2;
     } else if (c0 == U'组') {
         suf = Suf::group;
         slen = 1;

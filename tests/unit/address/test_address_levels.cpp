@@ -650,3 +650,14 @@ TEST_CASE("address levels: a side before a numbered zone is part of the zone's n
     CHECK(pa.value(Component::room) == "2315室");
     CHECK_FALSE(pa[Component::rest].present());
 }
+
+TEST_CASE("address levels: N组团 is a cluster of the estate, not a villagers' group") {
+    const AddressParser parser;
+    const ParsedAddress a = parser.parse("瓯海区景山花园3组团12栋502室");
+    CHECK(a.value(Component::compound) == "景山花园3组团");
+    CHECK_FALSE(a[Component::road].present());
+    CHECK(a.value(Component::building) == "12幢");
+    CHECK(a.value(Component::room) == "502室");
+    // A villagers' group stays one: 新塘村3组.
+    CHECK(parser.parse("新塘村3组15号").value(Component::road) == "3组");
+}
