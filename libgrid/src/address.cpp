@@ -65,7 +65,13 @@ bool in(char32_t c, std::u32string_view set) { return set.find(c) != std::u32str
 // The first characters of a distance (往东400米, 北100米): asked at every character of a name.
 bool starts_distance(char32_t c) {
     switch (c) {
-    case U'往': case U'向': case U'以': case U'东': case U'西': case U'南': case U'北':
+    case U'往':
+    case U'向':
+    case U'以':
+    case U'东':
+    case U'西':
+    case U'南':
+    case U'北':
         return true;
     default:
         return false;
@@ -389,9 +395,8 @@ int Scanner::match_division_table(int i) {
         // 杭州市, 浙江温州鹿城区浙江省温州市鹿城区): the address starts over and what was read
         // before it was a prefix.
         using Impl = DivisionTable::Impl;
-        if ((current >= 2 || (current == 1 && m_cands[1].empty())) && std::any_of(b, e, [](std::uint32_t p) {
-                return Impl::level_of(p) == 1 && !Impl::alias_of(p);
-            })) {
+        if ((current >= 2 || (current == 1 && m_cands[1].empty())) &&
+            std::any_of(b, e, [](std::uint32_t p) { return Impl::level_of(p) == 1 && !Impl::alias_of(p); })) {
             restart_divisions();
             return match_division_table(i);
         }
@@ -416,8 +421,7 @@ int Scanner::match_division_table(int i) {
             // road: 赤城街道赤城路, 鹿城区鹿城路; nor is a name before an estate or a zone named
             // after the division: 仓前街道仓前工业园区, 义桥镇义桥派出所)
             if (!cs.empty() && std::find(cs.begin(), cs.end(), Impl::record_of(*p)) != cs.end() && !estate_after() &&
-                !zone_after() &&
-                (!Impl::alias_of(*p) || (road_after_name() < 0 && !names_road()))) {
+                !zone_after() && (!Impl::alias_of(*p) || (road_after_name() < 0 && !names_road()))) {
                 duplicate = true;
             }
         }
