@@ -62,6 +62,22 @@ bool is_separator(char32_t c) {
 
 bool in(char32_t c, std::u32string_view set) { return set.find(c) != std::u32string_view::npos; }
 
+// The first characters of a distance (往东400米, 北100米): asked at every character of a name.
+bool starts_distance(char32_t c) {
+    switch (c) {
+    case U'往':
+    case U'向':
+    case U'以':
+    case U'东':
+    case U'西':
+    case U'南':
+    case U'北':
+        return true;
+    default:
+        return false;
+    }
+}
+
 // Characters that end a compound name for sure when they close a word (小区, 花园, 大厦 ...).
 constexpr std::array<std::u32string_view, 28> k_strong_compound{
     U"小区", U"花园", U"公寓", U"大厦", U"广场", U"家园", U"新村", U"苑", U"大楼", U"工业区", U"工业园区",
@@ -76,6 +92,9 @@ constexpr std::array<std::u32string_view, 30> k_noise{
 // Words that are development zones: not modelled (kept in rest).
 constexpr std::array<std::u32string_view, 7> k_devzone{U"经济技术开发区", U"经济开发区", U"高新技术产业开发区",
                                                        U"开发区", U"高新区", U"新区", U"高新园区"};
+
+// Any record, for Scanner::division_under_at.
+constexpr std::uint32_t k_any_record = ~std::uint32_t{0};
 
 struct Piece {
     int begin = -1;
@@ -180,6 +199,9 @@ private:
         return false;
     }
     void assign(Component c, int b, int e, std::string value) {
+        if (c == Component::building) {
+            village_as_estate(b);
+        }
         Piece& p = m_comp[idx(c)];
         if (p.set()) {
             add_rest(b, e);
@@ -219,14 +241,20 @@ private:
     }
 
     // --- matchers; each returns the end of what it took, or -1
+    void village_as_estate(int b);
     int match_division(int i);
     int match_division_table(int i);
+    void restart_divisions();
     int match_division_suffix(int i);
     int match_fine(int i);
     int match_road(int i);
     int find_road(int i) const;
     int village_before_road(int i, int e) const;
     int road_suffix_length(int e) const;
+    int crossing_end(int k) const;
+    bool division_under_at(int k, std::uint32_t up) const;
+    int distance_end(int k) const;
+    bool null_at(int i) const;
     bool fine_follows(int e) const;
     bool zone_word_at(int k) const;
     bool in_market() const;
@@ -287,10 +315,59 @@ int Scanner::extend_division(int e, int level) const {
                 return e + static_cast<int>(w.size());
             }
         }
+        if (at(e - 1) == U'村') {
+            // 得积村 + 委会 / 委: the 村 of 村委会 closed the name; 定村 + 村: the village is 定村村
+            // (not 村口, 村部: a place in the village).
+            if (starts_with(e, U"委会")) {
+                return e + 2;
+            }
+            if (at(e) == U'委' || (at(e) == U'村' && !in(at(e + 1), U"民委口部"))) {
+                return e + 1;
+            }
+        }
     } else if (level == 4 && starts_with(e, U"办事处")) {
         return e + 3;
     }
     return e;
+}
+
+// A village X村 right before a building starting at b (后乐村130幢, 七星一村一幢, 孙村104栋)
+// is a housing estate of that name: villages number their houses by doors (下洋村26号).
+void Scanner::village_as_estate(int b) {
+    Piece& v = m_comp[idx(Component::community)];
+    if (!v.set() || v.end != b || at(b - 1) != U'村' || has(Component::compound)) {
+        return;
+    }
+    Piece& cp = m_comp[idx(Component::compound)];
+    cp.begin = v.begin;
+    cp.end = v.end;
+    cp.value = text(v.begin, v.end);
+    v = Piece{};
+    m_cands[5].clear();
+}
+
+// Moves the divisions read so far to rest and forgets their candidates.
+void Scanner::restart_divisions() {
+    for (std::size_t l = 0; l < 5; ++l) {
+        Piece& p = m_comp[l];
+        if (p.set()) {
+            m_rest.emplace_back(p.begin, p.end);
+            p = Piece{};
+        }
+    }
+    for (auto& cs : m_cands) {
+        cs.clear();
+    }
+    std::sort(m_rest.begin(), m_rest.end());
+    std::size_t out = 0;
+    for (std::size_t k = 0; k < m_rest.size(); ++k) {
+        if (out > 0 && m_rest[out - 1].second == m_rest[k].first) {
+            m_rest[out - 1].second = m_rest[k].second;
+        } else {
+            m_rest[out++] = m_rest[k];
+        }
+    }
+    m_rest.resize(out);
 }
 
 int Scanner::match_division_table(int i) {
@@ -314,6 +391,15 @@ int Scanner::match_division_table(int i) {
         if (b == e) {
             continue;
         }
+        // A province's full name after other divisions (壶山街道浙江省武义县壶山街道, 杭州市浙江省
+        // 杭州市, 浙江温州鹿城区浙江省温州市鹿城区): the address starts over and what was read
+        // before it was a prefix.
+        using Impl = DivisionTable::Impl;
+        if ((current >= 2 || (current == 1 && m_cands[1].empty())) &&
+            std::any_of(b, e, [](std::uint32_t p) { return Impl::level_of(p) == 1 && !Impl::alias_of(p); })) {
+            restart_divisions();
+            return match_division_table(i);
+        }
         // What follows the name, each looked at once and only when asked: where a road would
         // end right after it, and whether a road, compound, estate or zone word makes it part
         // of a longer name.
@@ -329,13 +415,13 @@ int Scanner::match_division_table(int i) {
         bool duplicate = false;
         int best_level = 99;
         bool best_alias = true;
-        using Impl = DivisionTable::Impl;
         for (const std::uint32_t* p = b; p != e; ++p) {
             const auto& cs = m_cands[static_cast<std::size_t>(Impl::level_of(*p))];
             // (an alias is no repeat when a road follows, 海陵区海陵南路, or when it names the
-            // road: 赤城街道赤城路, 鹿城区鹿城路)
+            // road: 赤城街道赤城路, 鹿城区鹿城路; nor is a name before an estate or a zone named
+            // after the division: 仓前街道仓前工业园区, 义桥镇义桥派出所)
             if (!cs.empty() && std::find(cs.begin(), cs.end(), Impl::record_of(*p)) != cs.end() && !estate_after() &&
-                (!Impl::alias_of(*p) || (road_after_name() < 0 && !names_road()))) {
+                !zone_after() && (!Impl::alias_of(*p) || (road_after_name() < 0 && !names_road()))) {
                 duplicate = true;
             }
         }
@@ -347,7 +433,9 @@ int Scanner::match_division_table(int i) {
         for (const std::uint32_t* p = b; p != e; ++p) {
             const int level = Impl::level_of(*p);
             const bool alias = Impl::alias_of(*p);
-            if (level <= current || !consistent(p)) {
+            // (a bare village name counts only right under its township, see below: skipped
+            // before the costlier consistency check, as most of a common name's records are villages)
+            if (level <= current || (alias && level == 5 && current != 4) || !consistent(p)) {
                 continue;
             }
             if ((alias || level == 5) && estate_after()) {
@@ -386,7 +474,9 @@ int Scanner::match_division_table(int i) {
                         continue;
                     }
                 } else {
-                    if ((is_digit(next) && !numbered_road) || is_latin(next) || is_cn_numeral(next) || name_taken() ||
+                    // (宁波镇海区: the 镇 starts a division under the name, it does not close a 宁波镇)
+                    if ((is_digit(next) && !numbered_road) || is_latin(next) || is_cn_numeral(next) ||
+                        (name_taken() && !division_under_at(i + len, Impl::record_of(*p))) ||
                         (level >= 3 && zone_after())) {
                         continue;
                     }
@@ -521,7 +611,9 @@ int Scanner::match_division(int i) {
     if (any_fine()) {
         return -1;
     }
-    if (starts_with(i, U"中国") && i == 0) {
+    // 中国 before a division is the country (also after another address: ...余姚市中国浙江省丽水市);
+    // before another name it starts the name (中国轻纺城).
+    if (starts_with(i, U"中国") && (m_table == nullptr ? i == 0 : division_under_at(i + 2, k_any_record))) {
         add_rest(i, i + 2);
         return i + 2;
     }
@@ -536,6 +628,28 @@ int Scanner::match_division(int i) {
         }
     }
     return match_division_suffix(i);
+}
+
+// True when the name of a division of levels 1-4 under record `up` (any with k_any_record)
+// starts at k (镇海区 after 宁波; not a village's short name, 中心 after 湖州: those are too
+// common words).
+bool Scanner::division_under_at(int k, std::uint32_t up) const {
+    const auto& names = m_table->names;
+    std::uint64_t h = detail::k_fnv_offset;
+    for (int len = 1; len <= 8 && is_han(at(k + len - 1)); ++len) {
+        h = detail::hash_step(h, at(k + len - 1));
+        if (!names.may_have_prefix(h)) {
+            return false;
+        }
+        const auto [b, e] = names.find(h, m_s.substr(static_cast<std::size_t>(k), static_cast<std::size_t>(len)));
+        for (const std::uint32_t* p = b; len >= 2 && p != e; ++p) {
+            if (DivisionTable::Impl::level_of(*p) <= 4 &&
+                (up == k_any_record || m_table->is_under(DivisionTable::Impl::record_of(*p), up))) {
+                return true;
+            }
+        }
+    }
+    return false;
 }
 
 // Where a strong compound word (小区, 花园, ...) ends at e, return e, else -1.
@@ -612,7 +726,7 @@ int Scanner::find_road(int i) const {
         ++k;
     }
     if (k > i) {
-        if ((at(k) == U'组' || at(k) == U'巷') && k - i <= 3) {
+        if (((at(k) == U'组' && at(k + 1) != U'团') || at(k) == U'巷') && k - i <= 3) {
             return k + 1;
         }
         if (at(k) == U'号' && (starts_with(k + 1, U"大街") || in(at(k + 1), U"街路"))) {
@@ -691,19 +805,22 @@ int Scanner::match_road(int i) {
         if (in(at(i), U"与和及") && has(Component::road)) {
             const int e = find_road(i + 1);
             if (e > 0) {
-                int end = e;
-                for (std::u32string_view w : {U"交叉口", U"交汇处", U"路口", U"口"}) {
-                    if (starts_with(end, w)) {
-                        end += static_cast<int>(w.size());
-                        break;
-                    }
-                }
+                const int end = crossing_end(e);
+                add_rest(i, end);
+                return end;
+            }
+        }
+        // 路口, 交叉口, 北100米 right after the road (or the crossing road kept in rest): where
+        // on the road, not a place (杭海路口物美超市, 与新前路交叉口北100米怡君家园).
+        Piece& rp = m_comp[idx(Component::road)];
+        if (rp.end == i || (!m_rest.empty() && m_rest.back().second == i && m_rest.back().first > rp.begin)) {
+            const int end = crossing_end(i);
+            if (end > i) {
                 add_rest(i, end);
                 return end;
             }
         }
         // A second road written right after the first (莫干山路萍水街, 银兴路五巷): one road.
-        Piece& rp = m_comp[idx(Component::road)];
         if (rp.end == i && !any_after(Component::road)) {
             const int e = find_road(i);
             if (e > 0 && !estate_word_at(e)) {
@@ -725,6 +842,40 @@ int Scanner::match_road(int i) {
     }
     assign(Component::road, i, e, text(i, e));
     return e;
+}
+
+// The end of the words saying where on a road or crossing a place is, starting at k: a
+// crossing word (交叉口, 交界处, 路口, 口 ...), then a distance along it (北100米, 往东400米,
+// 南行50米). k when there is none.
+int Scanner::crossing_end(int k) const {
+    if (!is_digit(at(k)) && !in(at(k), U"交路口往向以东西南北")) {
+        return k; // (the common case: a door number, a name)
+    }
+    for (std::u32string_view w : {U"交叉路口", U"交叉口", U"交汇处", U"交界口", U"交界处", U"交岔口", U"交口", U"交叉",
+                                  U"交界", U"路口", U"口"}) {
+        if (starts_with(k, w)) {
+            k += static_cast<int>(w.size());
+            break;
+        }
+    }
+    const int d = distance_end(k);
+    return d > k ? d : k;
+}
+
+// The end of a distance from a landmark starting at k (北100米, 往东400米, 向西北600米, 以东200米,
+// 南行50米, 北五十米), or -1.
+int Scanner::distance_end(int k) const {
+    int q = k;
+    q += in(at(q), U"往向以") ? 1 : 0;
+    for (int n = 0; n < 2 && in(at(q), U"东西南北"); ++n) {
+        ++q;
+    }
+    q += in(at(q), U"侧行") ? 1 : 0;
+    const int digits = q;
+    while (is_digit(at(q)) || is_cn_numeral(at(q))) {
+        ++q;
+    }
+    return q > digits && at(q) == U'米' ? q + 1 : -1;
 }
 
 // The length of the road word ending at e: 2 for 大道 / 大街 / 公路 / 胡同 / 国道 / 省道, else 1.
@@ -1020,6 +1171,9 @@ int Scanner::match_fine(int i) {
     } else if (c0 == U'弄') {
         suf = Suf::lane;
         slen = 1;
+    } else if (starts_with(k, U"组团")) {
+        suf = Suf::zone; // 5组团: a cluster of an estate, not a villagers' group
+        slen = 2;
     } else if (c0 == U'组') {
         suf = Suf::group;
         slen = 1;
@@ -1139,8 +1293,9 @@ int Scanner::match_fine(int i) {
             assign(Component::building, i, end, prefix + last + bsuf);
             return end;
         }
+        // (a longer one too when a room or floor number follows: 98幢128号1466室)
         if (nparts == 1 && !has(Component::unit) && !has(Component::floor) && !has(Component::room) &&
-            digits_of(last) < 3) {
+            (digits_of(last) < 3 || fine_follows(end))) {
             assign(Component::unit, i, end, last + usuf);
             return end;
         }
@@ -1177,7 +1332,15 @@ int Scanner::match_fine(int i) {
             cp.end = end;
             cp.value += written;
         } else if (!cp.set()) {
-            assign(Component::compound, i, end, written);
+            // 北六区: a side before the numbered zone, left alone in rest, is part of its name.
+            int b = i;
+            if (!m_rest.empty() && m_rest.back().second == i && in(at(i - 1), U"东西南北")) {
+                b = --m_rest.back().second;
+                if (m_rest.back().first == b) {
+                    m_rest.pop_back();
+                }
+            }
+            assign(Component::compound, b, end, text(b, end));
         } else {
             add_rest(i, end);
         }
@@ -1249,6 +1412,14 @@ int Scanner::match_compound(int i) {
     if (!is_han(at(i)) && !is_latin(at(i))) {
         return -1;
     }
+    // A distance from the landmark before (湖城学校向北300米) says where, it is no name.
+    if (starts_distance(at(i))) {
+        const int d = distance_end(i);
+        if (d > i) {
+            add_rest(i, d);
+            return d;
+        }
+    }
     // The run of name characters, stopping before a fine token written in Chinese numerals
     // (翠竹苑三栋 -> 翠竹苑 | 三栋) or one in digits.
     int e = i;
@@ -1264,6 +1435,9 @@ int Scanner::match_compound(int i) {
     while (e < m_n && (is_han(at(e)) || (is_latin(at(e)) && latin_in_name(e)) || (e == i && is_latin(at(e))))) {
         if (e > i && in(at(e), U"东西南北中") && starts_with(e + 1, U"单元")) {
             break; // 华远大厦西单元
+        }
+        if (e > i && starts_distance(at(e)) && distance_end(e) > e) {
+            break; // 湖城学校 | 向北300米
         }
         if (e > i && is_cn_numeral(at(e))) {
             int c = e;
@@ -1345,6 +1519,20 @@ int Scanner::match_compound(int i) {
     return e;
 }
 
+// True when the word "null" (any case) stands at i: what a database writes for an empty field.
+bool Scanner::null_at(int i) const {
+    if (is_latin(at(i - 1)) || is_latin(at(i + 4))) {
+        return false;
+    }
+    for (int k = 0; k < 4; ++k) {
+        const char32_t ch = at(i + k);
+        if ((ch | 0x20) != U"null"[k]) {
+            return false;
+        }
+    }
+    return true;
+}
+
 void Scanner::run() {
     int i = 0;
     while (i < m_n) {
@@ -1372,6 +1560,9 @@ void Scanner::run() {
             if (e < 0) {
                 e = match_compound(i);
             }
+        } else if (is_latin(c) && null_at(i)) {
+            add_rest(i, i + 4); // an empty field exported as "null" (浙江省温州市null龙湾区...)
+            e = i + 4;
         } else if (is_digit(c) || is_latin(c)) {
             e = match_road(i);
             if (e < 0) {

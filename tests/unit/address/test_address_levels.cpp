@@ -153,6 +153,17 @@ TEST_CASE("address levels: a county or township short name naming a zone or scho
     // The full name stays the township; a road after the short name keeps it one too.
     CHECK(parser.parse("永康市古山镇工业园区").value(Component::township) == "古山镇");
     CHECK(parser.parse("永康市古山兴业路5号").value(Component::township) == "古山镇");
+    // Written again after the township it is no repeat before such a zone or school either.
+    const ParsedAddress c = parser.parse("永康市古山镇古山工业园区兴业路5号");
+    CHECK(c.value(Component::township) == "古山镇");
+    CHECK(c.value(Component::compound) == "古山工业园区");
+    CHECK(c.value(Component::road) == "兴业路");
+    CHECK(c.value(Component::number) == "5号");
+    CHECK(parser.parse("永康市古山镇古山派出所").value(Component::compound) == "古山派出所");
+    // ... but before anything else it is a repeat, kept in rest.
+    const ParsedAddress d = parser.parse("永康市古山镇古山兴业路5号");
+    CHECK(d.value(Component::road) == "兴业路");
+    CHECK_FALSE(d[Component::compound].present());
 }
 
 TEST_CASE("address levels: a range of door numbers after a road is one door number") {
@@ -474,4 +485,179 @@ TEST_CASE("address levels: a development zone the table lists as a township is n
     CHECK_FALSE(a[Component::township].present());
     CHECK(a.value(Component::road) == "南环路");
     CHECK(parser.parse("临安区锦城街道南环路154号").value(Component::township) == "锦城街道");
+}
+
+TEST_CASE("address levels: a crossing word or a distance after the road is not the compound") {
+    const AddressParser parser;
+    const std::string a = "文峰路口明珠大厦5楼";
+    const ParsedAddress pa = parser.parse(a);
+    CHECK(pa.value(Component::road) == "文峰路");
+    CHECK(written(a, pa, Component::compound) == "明珠大厦");
+    CHECK(pa.value(Component::floor) == "5层");
+    CHECK(pa.value(Component::rest) == "口");
+    // The crossing road and its words, then a distance along it.
+    const std::string b = "学林街与云涛路交界口往西200米绿苑公寓3幢";
+    const ParsedAddress pb = parser.parse(b);
+    CHECK(pb.value(Component::road) == "学林街");
+    CHECK(written(b, pb, Component::compound) == "绿苑公寓");
+    CHECK(pb.value(Component::building) == "3幢");
+    CHECK(pb.value(Component::rest) == "与云涛路交界口往西200米");
+    // 口 inside a name after the road stays in the name.
+    CHECK(parser.parse("文峰路港口花园2幢").value(Component::compound) == "港口花园");
+}
+
+TEST_CASE("address levels: an empty field written as null is skipped") {
+    const AddressParser parser;
+    const ParsedAddress a = parser.parse("浙江省湖州市null吴兴区织里镇利济路88号");
+    CHECK(a.value(Component::county) == "吴兴区");
+    CHECK(a.value(Component::township) == "织里镇");
+    CHECK(a.value(Component::road) == "利济路");
+    CHECK(a.value(Component::number) == "88号");
+    CHECK_FALSE(a[Component::compound].present());
+    CHECK(a.value(Component::rest) == "null");
+    // Inside a Latin word it is the word's (Nullbar咖啡馆).
+    CHECK(parser.parse("利济路88号Nullbar咖啡馆").value(Component::compound) == "Nullbar咖啡馆");
+}
+
+TEST_CASE("address levels: 委会 / 委 and a second 村 after a village name belong to it") {
+    const AddressParser parser;
+    const std::string a = "新安镇下坂村委会东侧农机站";
+    const ParsedAddress pa = parser.parse(a);
+    CHECK(written(a, pa, Component::community) == "下坂村委会");
+    CHECK(pa.value(Component::community) == "下坂村");
+    CHECK(pa.value(Component::compound) == "农机站");
+    // A village whose name ends in 村 (塘村), written with its own 村.
+    const std::string b = "新安镇塘村村288号";
+    const ParsedAddress pb = parser.parse(b);
+    CHECK(written(b, pb, Component::community) == "塘村村");
+    CHECK(pb.value(Component::number) == "288号");
+    CHECK_FALSE(pb[Component::compound].present());
+    // 村口 is a place at the village, not part of its name.
+    CHECK(written("新安镇塘村村口", parser.parse("新安镇塘村村口"), Component::community) == "塘村");
+}
+
+TEST_CASE("address levels: a distance from a landmark ends the landmark's name") {
+    const AddressParser parser;
+    const std::string a = "清河镇中心小学向东200米";
+    const ParsedAddress pa = parser.parse(a);
+    CHECK(written(a, pa, Component::compound) == "中心小学");
+    CHECK(pa.value(Component::rest) == "向东200米");
+    const std::string b = "长兴路电信大楼南五十米";
+    const ParsedAddress pb = parser.parse(b);
+    CHECK(pb.value(Component::road) == "长兴路");
+    CHECK(pb.value(Component::compound) == "电信大楼");
+    CHECK(pb.value(Component::rest) == "南五十米");
+}
+
+TEST_CASE("address levels: a short name before a division under it whose name starts with 镇 / 市 / 区") {
+    const grid::address::DivisionTable table(std::vector<grid::Division>{
+        {"33", "浙江省", 1, ""},
+        {"3302", "宁波市", 2, "33"},
+        {"330211", "镇海区", 3, "3302"},
+        {"330211005", "骆驼街道", 4, "330211"},
+        {"330211005201", "镇东村民委员会", 5, "330211005"},
+    });
+    const AddressParser parser(&table);
+    const ParsedAddress a = parser.parse("宁波镇海区骆驼街道静安路77号");
+    CHECK(a.value(Component::city) == "宁波市");
+    CHECK(a.value(Component::county) == "镇海区");
+    CHECK(a.value(Component::township) == "骆驼街道");
+    CHECK(a.value(Component::road) == "静安路");
+    // A village's short name (镇东) does not count: 宁波镇东 stays unread as a city.
+    CHECK_FALSE(parser.parse("宁波镇东")[Component::city].present());
+}
+
+TEST_CASE("address levels: 中国 is the country only before a division") {
+    const grid::address::DivisionTable table(std::vector<grid::Division>{
+        {"33", "浙江省", 1, ""},
+        {"3306", "绍兴市", 2, "33"},
+    });
+    const AddressParser parser(&table);
+    const ParsedAddress a = parser.parse("中国浙江省绍兴市柯华路1号");
+    CHECK(a.value(Component::province) == "浙江省");
+    CHECK(a.value(Component::rest) == "中国");
+    const ParsedAddress b = parser.parse("中国针织城东区二楼318");
+    CHECK(b.value(Component::compound) == "中国针织城东区");
+    CHECK(b.value(Component::floor) == "2层");
+    CHECK_FALSE(b[Component::rest].present());
+    // After another address it is the country before the address written again.
+    const ParsedAddress c = parser.parse("浙江省台州市中国浙江省绍兴市柯华路1号");
+    CHECK(c.value(Component::city) == "绍兴市");
+    CHECK(c.value(Component::road) == "柯华路");
+    CHECK(c.value(Component::rest) == "浙江省台州市中国");
+}
+
+TEST_CASE("address levels: a province's full name after other divisions starts the address over") {
+    const grid::address::DivisionTable table(std::vector<grid::Division>{
+        {"33", "浙江省", 1, ""},
+        {"3307", "金华市", 2, "33"},
+        {"330723", "武义县", 3, "3307"},
+        {"330723001", "壶山街道", 4, "330723"},
+    });
+    const AddressParser parser(&table);
+    const std::string in = "壶山街道浙江省武义县壶山街道熟溪路8号";
+    const ParsedAddress a = parser.parse(in);
+    CHECK(a.value(Component::province) == "浙江省");
+    CHECK(a.value(Component::county) == "武义县");
+    CHECK(written(in, a, Component::township) == "壶山街道");
+    CHECK(a[Component::township].span.begin > 0); // the second one
+    CHECK(a.value(Component::road) == "熟溪路");
+    CHECK(a.value(Component::rest) == "壶山街道");
+    // The whole chain written twice: the second one is read.
+    const std::string twice = "浙江金华武义县浙江省金华市武义县熟溪路8号";
+    const ParsedAddress b = parser.parse(twice);
+    CHECK(written(twice, b, Component::province) == "浙江省");
+    CHECK(written(twice, b, Component::city) == "金华市");
+    CHECK(b[Component::county].span.begin > 12);
+    CHECK(b.value(Component::road) == "熟溪路");
+    // The province alone written twice is a repeat: one of them is read, the county kept.
+    const ParsedAddress c = parser.parse("浙江省浙江省武义县熟溪路8号");
+    CHECK(c.value(Component::province) == "浙江省");
+    CHECK(c.value(Component::rest) == "浙江省");
+    CHECK(c.value(Component::county) == "武义县");
+}
+
+TEST_CASE("address levels: a village right before a building is an estate of that name") {
+    const AddressParser parser;
+    const ParsedAddress a = parser.parse("城东街道前进村12幢3单元402室");
+    CHECK(a.value(Component::compound) == "前进村");
+    CHECK_FALSE(a[Component::community].present());
+    CHECK(a.value(Component::building) == "12幢");
+    CHECK(a.value(Component::unit) == "3单元");
+    // Numbered by doors it stays the village; a 社区 stays one before a building too.
+    CHECK(parser.parse("城东街道前进村26号").value(Component::community) == "前进村");
+    CHECK(parser.parse("城东街道前进社区12幢").value(Component::community) == "前进社区");
+}
+
+TEST_CASE("address levels: N号 between the building and the room is the unit") {
+    const AddressParser parser;
+    const ParsedAddress a = parser.parse("翠湖家园36幢118号1502室");
+    CHECK(a.value(Component::building) == "36幢");
+    CHECK(a.value(Component::unit) == "118单元");
+    CHECK(a.value(Component::room) == "1502室");
+    // Without a number after it, a three-digit N号 after the building is the room.
+    const ParsedAddress b = parser.parse("翠湖家园36幢118号");
+    CHECK(b.value(Component::room) == "118室");
+    CHECK_FALSE(b[Component::unit].present());
+}
+
+TEST_CASE("address levels: a side before a numbered zone is part of the zone's name") {
+    const AddressParser parser;
+    const std::string a = "南三区二楼2315";
+    const ParsedAddress pa = parser.parse(a);
+    CHECK(written(a, pa, Component::compound) == "南三区");
+    CHECK(pa.value(Component::floor) == "2层");
+    CHECK(pa.value(Component::room) == "2315室");
+    CHECK_FALSE(pa[Component::rest].present());
+}
+
+TEST_CASE("address levels: N组团 is a cluster of the estate, not a villagers' group") {
+    const AddressParser parser;
+    const ParsedAddress a = parser.parse("瓯海区景山花园3组团12栋502室");
+    CHECK(a.value(Component::compound) == "景山花园3组团");
+    CHECK_FALSE(a[Component::road].present());
+    CHECK(a.value(Component::building) == "12幢");
+    CHECK(a.value(Component::room) == "502室");
+    // A villagers' group stays one: 新塘村3组.
+    CHECK(parser.parse("新塘村3组15号").value(Component::road) == "3组");
 }
