@@ -224,7 +224,9 @@ void DivisionTable::Impl::index() {
     padded_codes.reserve(records.size());
     for (std::uint32_t i = 0; i < records.size(); ++i) {
         auto& r = records[i];
-        by_code.emplace(detail::code_key(r.division.code), i);
+        if (const std::uint64_t key = detail::code_key(r.division.code); key != 0) {
+            by_code.emplace(key, i); // (0: not 1..15 digits; such codes all share it and are not indexed)
+        }
         const std::string& code = r.division.code;
         if (padded_codes.size() == i && !code.empty() && code.size() <= 15 &&
             std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; })) {

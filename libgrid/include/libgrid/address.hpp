@@ -109,6 +109,7 @@ public:
 
     std::size_t size() const noexcept;
     bool empty() const noexcept { return size() == 0; }
+    /// The division with this code; nullptr when there is none or the code is not 1..15 digits.
     const Division* find_code(std::string_view code) const noexcept;
     /// Every division whose official name or alias is `name`.
     std::vector<const Division*> find_name(std::string_view name) const;

@@ -125,6 +125,11 @@ TEST_CASE("address: a name shared by two divisions is the one under the levels w
         CHECK(b[Component::community].code == p + "321202001201");
         if (digits) { // (the upper levels are filled by NBS code widths: 2/4/6/9/12 digits)
             CHECK(val(b, Component::city) == "泰州市");
+            CHECK(table.find_code("3212")->name == "泰州市");
+        } else {
+            // Codes that are not digits are not looked up by code, nor mistaken for one another.
+            CHECK_FALSE(b[Component::city].present());
+            CHECK(table.find_code("X3212") == nullptr);
         }
         // Written from the bottom up, the upper levels narrow to the village's own chain.
         const ParsedAddress c = parser.parse("泰州市城东街道新桥村18号");
