@@ -224,17 +224,12 @@ void DivisionTable::Impl::index() {
     padded_codes.reserve(records.size());
     for (std::uint32_t i = 0; i < records.size(); ++i) {
         auto& r = records[i];
+        // (key 0: the code is not 1..15 digits; such codes would all share it: not indexed)
         if (const std::uint64_t key = detail::code_key(r.division.code); key != 0) {
-            by_code.emplace(key, i); // (0: not 1..15 digits; such codes all share it and are not indexed)
-        }
-        const std::string& code = r.division.code;
-        if (padded_codes.size() == i && !code.empty() && code.size() <= 15 &&
-            std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-            std::uint64_t v = 0;
-            for (std::size_t k = 0; k < 15; ++k) {
-                v = v * 10 + (k < code.size() ? static_cast<std::uint64_t>(code[k] - '0') : 0);
+            by_code.emplace(key, i);
+            if (padded_codes.size() == i) {
+                padded_codes.push_back(padded_code(key));
             }
-            padded_codes.push_back(v << 4 | code.size());
         }
         const std::u32string name = detail::to_u32(r.division.name);
         if (detail::is_placeholder(name)) {

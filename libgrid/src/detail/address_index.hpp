@@ -5,6 +5,7 @@
 
 #include "libgrid/address.hpp"
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -85,6 +86,16 @@ inline std::uint64_t code_key(std::string_view code) noexcept {
     return code.empty() || code.size() > 15 ? 0 : v * 16 + code.size();
 }
 
+/// 10^0 .. 10^15.
+inline constexpr std::array<std::uint64_t, 16> k_pow10 = [] {
+    std::array<std::uint64_t, 16> p{};
+    p[0] = 1;
+    for (std::size_t k = 1; k < p.size(); ++k) {
+        p[k] = p[k - 1] * 10;
+    }
+    return p;
+}();
+
 /// A decoded division with its UTF-32 code prefix data for fast consistency checks.
 struct DivisionRecord {
     Division division;
@@ -120,11 +131,13 @@ struct DivisionTable::Impl {
     /// True when padded code `child` is longer than `up` and starts with it.
     static bool code_under(std::uint64_t child, std::uint64_t up) noexcept {
         const std::uint64_t ulen = up & 15u;
-        std::uint64_t span = 1; // 10^(15 - ulen): the codes under `up` share its first ulen digits
-        for (std::uint64_t k = ulen; k < 15; ++k) {
-            span *= 10;
-        }
-        return (child & 15u) > ulen && (child >> 4) >= (up >> 4) && (child >> 4) - (up >> 4) < span;
+        // The codes under `up` share its first ulen digits: they lie within 10^(15 - ulen) of it.
+        return (child & 15u) > ulen && (child >> 4) >= (up >> 4) && (child >> 4) - (up >> 4) < detail::k_pow10[15 - ulen];
+    }
+    /// The padded code of a code_key() (not 0): its value times 10^(15 - length), then the length.
+    static std::uint64_t padded_code(std::uint64_t key) noexcept {
+        const std::uint64_t length = key & 15u;
+        return (key >> 4) * detail::k_pow10[15 - length] << 4 | length;
     }
     /// True when record `child`'s code is longer than record `up`'s and starts with it.
     bool is_under(std::uint32_t child, std::uint32_t up) const noexcept {
