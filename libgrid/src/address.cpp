@@ -848,7 +848,7 @@ int Scanner::match_road(int i) {
 // crossing word (交叉口, 交界处, 路口, 口 ...), then a distance along it (北100米, 往东400米,
 // 南行50米). k when there is none.
 int Scanner::crossing_end(int k) const {
-    if (!is_digit(at(k)) && !in(at(k), U"交路口往向以东西南北")) {
+    if (!is_digit(at(k)) && !in(at(k), U"交路口") && !starts_distance(at(k))) {
         return k; // (the common case: a door number, a name)
     }
     for (std::u32string_view w : {U"交叉路口", U"交叉口", U"交汇处", U"交界口", U"交界处", U"交岔口", U"交口", U"交叉",
